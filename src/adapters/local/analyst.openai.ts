@@ -1,0 +1,298 @@
+/**
+ * Analyst on any OpenAI-compatible chat endpoint (Ollama, vLLM, LM Studio...):
+ * the narrative tool is forced with tool_choice, and for servers that ignore
+ * tools a JSON object in the message text is accepted too. Either way the
+ * answer passes NarrativeSchema before it leaves.
+ */
+import { setTimeout as delay } from 'node:timers/promises';
+import { z } from 'zod';
+import { narrativeJsonSchema } from '../../core/analyze/narrative.js';
+import { buildPrompt, NARRATIVE_TOOL, NARRATIVE_TOOL_DESCRIPTION } from '../../core/analyze/prompt.js';
+import {
+  askForNarrative,
+  type Backoff,
+  checkAskLimits,
+  type ModelAnswer,
+  type ModelReply,
+  ZERO_USAGE,
+} from '../../core/analyze/retry.js';
+import { ConfigError, SluiceError } from '../../core/errors.js';
+import {
+  type Analyst,
+  type AnalystRequest,
+  type AnalystResult,
+  type Clock,
+  type Logger,
+  type Metrics,
+  noMetrics,
+  silentLogger,
+  systemClock,
+  type TokenUsage,
+} from '../../core/ports.js';
+
+export interface OpenAiCompatibleAnalystOptions {
+  /** Up to and including the version segment, e.g. `http://127.0.0.1:11434/v1` for Ollama. */
+  readonly baseUrl: string;
+  /** Model name as the server knows it, e.g. `llama3.1:8b`. */
+  readonly model: string;
+  /** Sent as a bearer token when set; local servers usually need none. */
+  readonly apiKey?: string;
+  /** @default globalThis.fetch */
+  readonly fetch?: typeof fetch;
+  /** Gives up on one call (response and body) after this long, then retries. @default 60000 */
+  readonly timeoutMs?: number;
+  /** Calls per ask against 429, 408, 5xx, timeouts and network errors, the first included; 1..20. @default 5 */
+  readonly maxAttempts?: number;
+  /** Asks again after an answer that fails the schema or carries no narrative; 0..10. @default 2 */
+  readonly maxInvalidAnswers?: number;
+  /** @default 800 */
+  readonly maxTokens?: number;
+  /** @default 0.2 */
+  readonly temperature?: number;
+  /** Also caps a server's Retry-After. @default { baseMs: 1000, capMs: 20000 } */
+  readonly backoff?: Backoff;
+  /** @default timers/promises setTimeout */
+  readonly sleep?: (ms: number) => Promise<void>;
+  /** @default Math.random */
+  readonly random?: () => number;
+  /** @default systemClock */
+  readonly clock?: Clock;
+  /** @default noMetrics */
+  readonly metrics?: Metrics;
+  /** @default silentLogger */
+  readonly logger?: Logger;
+}
+
+/** A non-2xx answer from the chat endpoint. */
+export class ChatHttpError extends SluiceError {
+  readonly status: number;
+  /** From a `Retry-After: <seconds>` header. */
+  readonly retryAfterMs: number | undefined;
+
+  constructor(status: number, detail: string, retryAfterMs: number | undefined) {
+    super('ANALYST.HTTP_STATUS', `chat endpoint answered HTTP ${status}${detail ? `: ${detail}` : ''}`);
+    this.status = status;
+    this.retryAfterMs = retryAfterMs;
+  }
+}
+
+/** 429, 408 and 5xx, and failures without a response (fetch's TypeError, our timeout). */
+function isRetryableChatError(error: unknown): boolean {
+  if (error instanceof ChatHttpError)
+    return error.status === 429 || error.status === 408 || error.status >= 500;
+  if (error instanceof TypeError) return true;
+  return error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
+}
+
+// The HTTP-date form is rare on chat servers; without a number the backoff applies.
+const parseRetryAfter = (value: string | null): number | undefined =>
+  value !== null && /^\s*\d+(\.\d+)?\s*$/.test(value) ? Number(value) * 1000 : undefined;
+
+const ToolCallSchema = z.object({
+  function: z.object({ arguments: z.union([z.string(), z.record(z.string(), z.unknown())]) }),
+});
+
+const ChatCompletionSchema = z.object({
+  choices: z
+    .array(
+      z.object({
+        message: z.object({
+          content: z.string().nullish(),
+          tool_calls: z.array(ToolCallSchema).nullish(),
+        }),
+      }),
+    )
+    .min(1),
+});
+
+const UsageSchema = z.object({
+  usage: z.object({
+    prompt_tokens: z.number().int().nonnegative().optional(),
+    completion_tokens: z.number().int().nonnegative().optional(),
+  }),
+});
+
+function readUsage(body: unknown): TokenUsage {
+  const parsed = UsageSchema.safeParse(body);
+  return parsed.success
+    ? {
+        inputTokens: parsed.data.usage.prompt_tokens ?? 0,
+        outputTokens: parsed.data.usage.completion_tokens ?? 0,
+      }
+    : ZERO_USAGE;
+}
+
+const parseJson = (text: string): { ok: true; value: unknown } | { ok: false } => {
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch {
+    return { ok: false };
+  }
+};
+
+/** The outermost `{...}` of a text answer, which models often wrap in prose or a code fence. */
+function jsonObjectIn(text: string): unknown {
+  const start = text.indexOf('{');
+  const end = text.lastIndexOf('}');
+  if (start < 0 || end < start) return undefined;
+  const parsed = parseJson(text.slice(start, end + 1));
+  return parsed.ok && typeof parsed.value === 'object' && parsed.value !== null ? parsed.value : undefined;
+}
+
+function readAnswer(body: unknown): ModelAnswer {
+  const parsed = ChatCompletionSchema.safeParse(body);
+  if (!parsed.success) return { kind: 'none', why: 'the response has no choices[0].message' };
+  const { message } = parsed.data.choices[0]!;
+  const toolCall = message.tool_calls?.[0];
+  if (toolCall !== undefined) {
+    const args = toolCall.function.arguments;
+    if (typeof args !== 'string') return { kind: 'tool', input: args };
+    const input = parseJson(args);
+    return input.ok
+      ? { kind: 'tool', input: input.value }
+      : { kind: 'none', why: 'the tool call arguments are not JSON' };
+  }
+  const fromText = jsonObjectIn(message.content ?? '');
+  return fromText === undefined
+    ? { kind: 'none', why: `answered with text instead of calling ${NARRATIVE_TOOL}` }
+    : { kind: 'tool', input: fromText };
+}
+
+export class OpenAiCompatibleAnalyst implements Analyst {
+  /** The model name, so fallback records and cost tables can name it. */
+  readonly name: string;
+  readonly #url: string;
+  readonly #apiKey: string | undefined;
+  readonly #fetch: typeof fetch;
+  readonly #timeoutMs: number;
+  readonly #maxAttempts: number;
+  readonly #maxInvalidAnswers: number;
+  readonly #maxTokens: number;
+  readonly #temperature: number;
+  readonly #backoff: Backoff;
+  readonly #sleep: (ms: number) => Promise<void>;
+  readonly #random: () => number;
+  readonly #clock: Clock;
+  readonly #metrics: Metrics;
+  readonly #logger: Logger;
+
+  constructor(options: OpenAiCompatibleAnalystOptions) {
+    const {
+      timeoutMs = 60_000,
+      maxAttempts = 5,
+      maxInvalidAnswers = 2,
+      maxTokens = 800,
+      temperature = 0.2,
+      backoff = { baseMs: 1000, capMs: 20_000 },
+    } = options;
+    let base: URL;
+    try {
+      base = new URL(options.baseUrl);
+    } catch (error) {
+      throw new ConfigError(`baseUrl must be an absolute http(s) URL (given ${options.baseUrl})`, {
+        cause: error,
+      });
+    }
+    if (base.protocol !== 'http:' && base.protocol !== 'https:') {
+      throw new ConfigError(`baseUrl must be an absolute http(s) URL (given ${options.baseUrl})`);
+    }
+    if (options.model.trim() === '') throw new ConfigError('model must name the model the server runs');
+    checkAskLimits({ maxAttempts, maxInvalidAnswers, backoff });
+    if (!Number.isInteger(maxTokens) || maxTokens < 1) {
+      throw new ConfigError(`maxTokens must be a positive integer (given ${maxTokens})`);
+    }
+    if (!(temperature >= 0 && temperature <= 2)) {
+      throw new ConfigError(`temperature must be between 0 and 2 inclusive (given ${temperature})`);
+    }
+    if (!(timeoutMs > 0 && Number.isFinite(timeoutMs))) {
+      throw new ConfigError(`timeoutMs must be a positive number (given ${timeoutMs})`);
+    }
+    this.name = options.model;
+    this.#url = `${options.baseUrl.replace(/\/+$/, '')}/chat/completions`;
+    this.#apiKey = options.apiKey;
+    this.#fetch = options.fetch ?? globalThis.fetch;
+    this.#timeoutMs = timeoutMs;
+    this.#maxAttempts = maxAttempts;
+    this.#maxInvalidAnswers = maxInvalidAnswers;
+    this.#maxTokens = maxTokens;
+    this.#temperature = temperature;
+    this.#backoff = backoff;
+    this.#sleep = options.sleep ?? ((ms) => delay(ms));
+    this.#random = options.random ?? Math.random;
+    this.#clock = options.clock ?? systemClock;
+    this.#metrics = options.metrics ?? noMetrics;
+    this.#logger = options.logger ?? silentLogger;
+  }
+
+  async write(request: AnalystRequest): Promise<AnalystResult> {
+    const { system, user } = buildPrompt(request);
+    const logger = this.#logger.child({ correlationId: request.correlationId, model: this.name });
+    const body = JSON.stringify({
+      model: this.name,
+      messages: [
+        { role: 'system', content: system },
+        { role: 'user', content: user },
+      ],
+      tools: [
+        {
+          type: 'function',
+          function: {
+            name: NARRATIVE_TOOL,
+            description: NARRATIVE_TOOL_DESCRIPTION,
+            parameters: narrativeJsonSchema(),
+          },
+        },
+      ],
+      tool_choice: { type: 'function', function: { name: NARRATIVE_TOOL } },
+      temperature: this.#temperature,
+      max_tokens: this.#maxTokens,
+      stream: false,
+    });
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      accept: 'application/json',
+    };
+    if (this.#apiKey !== undefined) headers.authorization = `Bearer ${this.#apiKey}`;
+
+    // A re-ask sends the same request: a fresh sample usually passes, and echoing
+    // the invalid answer back would double the input tokens.
+    const call = async (): Promise<ModelReply> => {
+      const response = await this.#fetch(this.#url, {
+        method: 'POST',
+        headers,
+        body,
+        signal: AbortSignal.timeout(this.#timeoutMs),
+      });
+      // Read inside the timeout: a server can stall mid-body as well as before it.
+      const text = await response.text();
+      if (!response.ok) {
+        throw new ChatHttpError(
+          response.status,
+          text.slice(0, 200),
+          parseRetryAfter(response.headers.get('retry-after')),
+        );
+      }
+      const parsed = parseJson(text);
+      if (!parsed.ok) {
+        return { answer: { kind: 'none', why: 'the response body is not JSON' }, usage: ZERO_USAGE };
+      }
+      logger.debug('chat completion answered', { status: response.status });
+      return { answer: readAnswer(parsed.value), usage: readUsage(parsed.value) };
+    };
+
+    return askForNarrative(call, {
+      model: this.name,
+      maxAttempts: this.#maxAttempts,
+      maxInvalidAnswers: this.#maxInvalidAnswers,
+      backoff: this.#backoff,
+      isRetryable: isRetryableChatError,
+      retryAfterMs: (error) => (error instanceof ChatHttpError ? error.retryAfterMs : undefined),
+      sleep: this.#sleep,
+      random: this.#random,
+      clock: this.#clock,
+      metrics: this.#metrics,
+      logger,
+      metricNames: { retries: 'OpenAiRetries', retryExceeded: 'OpenAiRetryExceeded' },
+    });
+  }
+}

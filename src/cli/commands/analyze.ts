@@ -1,0 +1,105 @@
+/** `sluice analyze <sha256 | file>`: analyze an ingested input, ingesting the file first if needed. */
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { type AnalyzeResult, analyzeIngested } from '../../core/analyze/stage.js';
+import type { StoredAnalysis } from '../../core/analyze/stored-analysis.js';
+import { ConfigError } from '../../core/errors.js';
+import { type IngestCompleted, makeEvent } from '../../core/events.js';
+import { type Manifest, ManifestSchema } from '../../core/ingest/manifest.js';
+import { keys } from '../../core/keys.js';
+import { analystFrom } from '../analyst.js';
+import type { LocalConfig } from '../config.js';
+import type { LocalPorts } from '../local-ports.js';
+import { analyzeOptionsFrom } from '../pipeline.js';
+import { type CliIo, ingestFiles, reportIngest } from './ingest.js';
+
+const SHA256 = /^[0-9a-f]{64}$/;
+
+async function readManifest(ports: LocalPorts, id: string): Promise<Manifest> {
+  const bytes = await ports.store.getBytes(keys.manifest(id)).catch(() => {
+    throw new ConfigError(`no input ${id} has been ingested in ${ports.dataDir}`);
+  });
+  return ManifestSchema.parse(JSON.parse(new TextDecoder().decode(bytes)));
+}
+
+/** The IngestCompleted a manifest stands for, as the bus would have carried it. */
+export function completedFrom(manifest: Manifest): IngestCompleted {
+  if (manifest.status !== 'ingested' || !manifest.outputs.processed || !manifest.outputs.rejects) {
+    throw new ConfigError(
+      `input ${manifest.id} was refused at ingest (${manifest.reason?.code}); nothing to analyze`,
+    );
+  }
+  return makeEvent('IngestCompleted', {
+    version: 1,
+    correlationId: manifest.correlationId,
+    id: manifest.id,
+    dataset: manifest.dataset as string,
+    inputKey: manifest.input.key,
+    manifestKey: keys.manifest(manifest.id),
+    processedKey: manifest.outputs.processed,
+    rejectsKey: manifest.outputs.rejects,
+    counts: {
+      total: manifest.counts.total,
+      valid: manifest.counts.valid,
+      rejected: manifest.counts.rejected,
+    },
+    completedAt: manifest.timings.finishedAt,
+  }).detail;
+}
+
+export async function analyzeCommand(
+  ports: LocalPorts,
+  config: LocalConfig,
+  target: string,
+  options: { force?: boolean; json?: boolean },
+  io: CliIo,
+): Promise<number> {
+  let id = target;
+  if (!SHA256.test(target)) {
+    const ingested = await ingestFiles(ports, config, [target], {}, io);
+    const exit = reportIngest(
+      ports,
+      ingested,
+      false,
+      options.json === true ? { ...io, stdout: io.stderr } : io,
+    );
+    const manifest = ingested[0]?.result.manifest;
+    if (exit !== 0 || !manifest) return exit;
+    id = manifest.id;
+  }
+  const event = completedFrom(await readManifest(ports, id));
+  const result = await analyzeIngested(
+    { ...ports, analyst: analystFrom(config, ports.logger) },
+    { event, requestId: randomUUID(), force: options.force },
+    analyzeOptionsFrom(config),
+  );
+  return reportAnalysis(result, ports.dataDir, options.json === true, io);
+}
+
+export function reportAnalysis(result: AnalyzeResult, dataDir: string, json: boolean, io: CliIo): number {
+  if (!result.analysis) {
+    io.stderr.write('sluice: another run is analyzing this input; try again later\n');
+    return 75;
+  }
+  if (json) {
+    io.stdout.write(`${JSON.stringify(result.analysis, null, 2)}\n`);
+    return 0;
+  }
+  io.stdout.write(`${describeAnalysis(result.analysis, result.outcome === 'duplicate', dataDir)}\n`);
+  return 0;
+}
+
+export function describeAnalysis(a: StoredAnalysis, already: boolean, dataDir: string): string {
+  const n = a.narrative;
+  const lines = [
+    `analysis ${a.id}${already ? ' (stored earlier)' : ''}`,
+    `  dataset    ${a.dataset}`,
+    `  headline   ${n.headline}`,
+    `  summary    ${n.summary}`,
+    ...n.highlights.map((h) => `  •          ${h}`),
+    ...n.concerns.map((c) => `  !          ${c}`),
+    `  narrative  ${a.analyst.model}${a.analyst.fallback ? ` (fallback: ${a.analyst.fallback.code})` : ''}, ${a.totals.inputTokens}+${a.totals.outputTokens} tokens, ${a.totals.costUsd === null ? 'cost unknown' : `$${a.totals.costUsd.toFixed(6)}`}`,
+    `  stored in  ${path.join(dataDir, 'state.db')} (ANALYSIS#${a.id.slice(0, 12)}…)`,
+  ];
+  return lines.join('\n');
+}

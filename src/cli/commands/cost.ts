@@ -1,0 +1,71 @@
+/** `sluice cost [--since YYYY-MM-DD]`: tokens and dollars the narratives used, from the stored runs. */
+import Table from 'cli-table3';
+import type { RunIndexEntry } from '../../core/analyze/stored-analysis.js';
+import { ConfigError } from '../../core/errors.js';
+import { itemKeys } from '../../core/keys.js';
+import type { StateStore } from '../../core/ports.js';
+import type { CliIo } from './ingest.js';
+
+const DAY_MS = 86_400_000;
+/** Scanning more day partitions than this is a typo, not a report. */
+const MAX_DAYS = 366 * 3;
+
+export interface CostReport {
+  readonly since: string;
+  readonly runs: number;
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+  /** Null when some run used a model the price table does not know. */
+  readonly costUsd: number | null;
+  readonly byModel: Record<
+    string,
+    { runs: number; inputTokens: number; outputTokens: number; costUsd: number | null }
+  >;
+}
+
+export async function costReport(state: StateStore, since: string, now: number): Promise<CostReport> {
+  const start = Date.parse(`${since}T00:00:00Z`);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(since) || Number.isNaN(start)) {
+    throw new ConfigError(`--since must be a date YYYY-MM-DD (given ${JSON.stringify(since)})`);
+  }
+  const days = Math.floor((now - start) / DAY_MS) + 1;
+  if (days > MAX_DAYS) throw new ConfigError(`--since may go back at most ${MAX_DAYS} days (given ${since})`);
+  const report: CostReport = { since, runs: 0, inputTokens: 0, outputTokens: 0, costUsd: 0, byModel: {} };
+  const totals = report as { -readonly [K in keyof CostReport]: CostReport[K] };
+  for (let day = 0; day < Math.max(days, 0); day++) {
+    const iso = new Date(start + day * DAY_MS).toISOString();
+    for (const item of await state.query(itemKeys.runsPk(iso))) {
+      const run = item.data as RunIndexEntry;
+      const model = run.fallback ? `${run.model} (after ${run.fallback})` : run.model;
+      totals.byModel[model] ??= { runs: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 };
+      const entry = totals.byModel[model];
+      entry.runs++;
+      entry.inputTokens += run.inputTokens;
+      entry.outputTokens += run.outputTokens;
+      entry.costUsd = entry.costUsd === null || run.costUsd === null ? null : entry.costUsd + run.costUsd;
+      totals.runs++;
+      totals.inputTokens += run.inputTokens;
+      totals.outputTokens += run.outputTokens;
+      totals.costUsd = totals.costUsd === null || run.costUsd === null ? null : totals.costUsd + run.costUsd;
+    }
+  }
+  return report;
+}
+
+const dollars = (v: number | null) => (v === null ? 'unknown' : `$${v.toFixed(6)}`);
+
+export function printCost(report: CostReport, json: boolean, io: CliIo): void {
+  if (json) {
+    io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    return;
+  }
+  const table = new Table({
+    head: ['model', 'runs', 'input tokens', 'output tokens', 'cost'],
+    style: { head: [], border: [] },
+  });
+  for (const [model, m] of Object.entries(report.byModel)) {
+    table.push([model, m.runs, m.inputTokens, m.outputTokens, dollars(m.costUsd)]);
+  }
+  table.push(['total', report.runs, report.inputTokens, report.outputTokens, dollars(report.costUsd)]);
+  io.stdout.write(`narrative cost since ${report.since}\n${table.toString()}\n`);
+}

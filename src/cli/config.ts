@@ -1,0 +1,59 @@
+/**
+ * Local configuration from the environment, read once and validated, so a typo
+ * fails at start with the variable's name rather than midway through a run.
+ */
+import { z } from 'zod';
+import { PriceTableSchema } from '../core/analyze/cost.js';
+import { ConfigError, errorMessage } from '../core/errors.js';
+import { DEFAULT_INGEST_OPTIONS } from '../core/ingest/stage.js';
+
+const positiveInt = z.coerce.number().int().positive();
+
+export const LocalConfigSchema = z.object({
+  /** Where inputs, outputs, state and dead letters live. */
+  SLUICE_DATA_DIR: z.string().min(1).default('.sluice'),
+  /** Largest input accepted, in bytes. */
+  SLUICE_MAX_BYTES: positiveInt.default(DEFAULT_INGEST_OPTIONS.maxBytes),
+  /** Largest single record (CSV row, JSON element), in characters. */
+  SLUICE_MAX_RECORD_CHARS: positiveInt.default(DEFAULT_INGEST_OPTIONS.limits.maxRecordChars),
+  SLUICE_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('warn'),
+  /** Who writes the narrative: the offline writer, Amazon Bedrock, or an OpenAI-compatible server. */
+  SLUICE_ANALYST: z.enum(['offline', 'bedrock', 'openai']).default('offline'),
+  SLUICE_BEDROCK_MODEL_ID: z.string().min(1).default('amazon.nova-lite-v1:0'),
+  AWS_REGION: z.string().min(1).default('us-east-1'),
+  SLUICE_OPENAI_BASE_URL: z.url().optional(),
+  SLUICE_OPENAI_MODEL: z.string().min(1).optional(),
+  SLUICE_OPENAI_API_KEY: z.string().min(1).optional(),
+  /** JSON price table merged over the defaults: {"model": {"inputPer1k": 0.1, "outputPer1k": 0.2}}. */
+  SLUICE_PRICES: z
+    .string()
+    .optional()
+    .transform((text, ctx) => {
+      if (text === undefined || text.trim() === '') return {};
+      try {
+        return PriceTableSchema.parse(JSON.parse(text));
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: `not a price table: ${errorMessage(error)}` });
+        return z.NEVER;
+      }
+    }),
+});
+
+export type LocalConfig = z.infer<typeof LocalConfigSchema>;
+
+export function loadLocalConfig(env: NodeJS.ProcessEnv = process.env): LocalConfig {
+  const parsed = LocalConfigSchema.superRefine((config, ctx) => {
+    if (config.SLUICE_ANALYST !== 'openai') return;
+    for (const name of ['SLUICE_OPENAI_BASE_URL', 'SLUICE_OPENAI_MODEL'] as const) {
+      if (config[name] === undefined)
+        ctx.addIssue({ code: 'custom', path: [name], message: 'required when SLUICE_ANALYST=openai' });
+    }
+  }).safeParse(env);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    throw new ConfigError(
+      `invalid environment variable ${String(first?.path[0] ?? '?')}: ${first?.message ?? 'invalid'}`,
+    );
+  }
+  return parsed.data;
+}

@@ -1,0 +1,110 @@
+/** The `sluice` command: wires local ports to the stages. */
+import { Command, CommanderError, Option } from 'commander';
+import { DATASET_IDS } from '../core/datasets/contract.js';
+import { errorMessage } from '../core/errors.js';
+import { analyzeCommand } from './commands/analyze.js';
+import { costReport, printCost } from './commands/cost.js';
+import { runDemo } from './commands/demo.js';
+import { type CliIo, ingestFiles, listInputs, reportIngest } from './commands/ingest.js';
+import { loadLocalConfig } from './config.js';
+import { openLocalPorts } from './local-ports.js';
+import { VERSION } from './version.js';
+
+export function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
+  const program = new Command('sluice')
+    .version(VERSION)
+    .description('Turn dropped data files into validated data, analytics, a narrative and a report.')
+    .option('--data-dir <dir>', 'where inputs, outputs and state live (env SLUICE_DATA_DIR, default .sluice)')
+    .showHelpAfterError()
+    .exitOverride();
+
+  program
+    .command('ingest')
+    .description('validate a file (or every file in a folder) into processed/ and rejects/, with a manifest')
+    .argument('<path>', 'a .json or .csv file, or a folder of them')
+    .addOption(new Option('--dataset <id>', 'skip detection and read as this dataset').choices(DATASET_IDS))
+    .option('--force', 'reprocess even if these bytes were ingested before')
+    .option('--json', 'print the manifest as JSON on stdout')
+    .action(async (target: string, opts: { dataset?: string; force?: boolean; json?: boolean }) => {
+      const config = loadLocalConfig();
+      const ports = openLocalPorts(config, program.opts().dataDir);
+      try {
+        const files = await listInputs(target);
+        const results = await ingestFiles(ports, config, files, opts, io);
+        setExit(reportIngest(ports, results, opts.json === true, io));
+      } finally {
+        await ports.close();
+      }
+    });
+
+  program
+    .command('analyze')
+    .description('analyze an ingested input (by its SHA-256), or ingest a file and analyze it')
+    .argument('<target>', 'the input SHA-256 from its manifest, or a file')
+    .option('--force', 'analyze again even if this input was analyzed before')
+    .option('--json', 'print the stored analysis as JSON')
+    .action(async (target: string, opts: { force?: boolean; json?: boolean }) => {
+      const config = loadLocalConfig();
+      const ports = openLocalPorts(config, program.opts().dataDir);
+      try {
+        setExit(await analyzeCommand(ports, config, target, opts, io));
+      } finally {
+        await ports.close();
+      }
+    });
+
+  program
+    .command('cost')
+    .description('tokens and dollars spent on narratives, from the recorded usage')
+    .option('--since <date>', 'first day to count, YYYY-MM-DD (default: 30 days ago)')
+    .option('--json', 'print the report as JSON')
+    .action(async (opts: { since?: string; json?: boolean }) => {
+      const config = loadLocalConfig();
+      const ports = openLocalPorts(config, program.opts().dataDir);
+      try {
+        const now = ports.clock.now();
+        const since = opts.since ?? new Date(now - 30 * 86_400_000).toISOString().slice(0, 10);
+        printCost(await costReport(ports.state, since, now), opts.json === true, io);
+      } finally {
+        await ports.close();
+      }
+    });
+
+  program
+    .command('demo')
+    .description('run the pipeline on a bundled, generated Twelve Data sample (what `npm start` does)')
+    .action(async () => {
+      const config = loadLocalConfig();
+      const ports = openLocalPorts(config, program.opts().dataDir);
+      try {
+        setExit(await runDemo(ports, config, io));
+      } finally {
+        await ports.close();
+      }
+    });
+
+  return program;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const io: CliIo = { stdout: process.stdout, stderr: process.stderr };
+  let exit = 0;
+  const program = buildProgram(io, (code) => {
+    exit = code;
+  });
+  try {
+    await program.parseAsync(argv as string[]);
+  } catch (error) {
+    // Commander has already printed its own usage error, help or version.
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    io.stderr.write(`sluice: ${errorMessage(error)}\n`);
+    return 2;
+  }
+  return exit;
+}
+
+const invokedDirectly =
+  process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/'));
+if (invokedDirectly) {
+  process.exitCode = await main(process.argv);
+}

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { analyzeRows } from './analysis.js';
+import { randomWalkBars } from './market/random-walk.js';
+
+describe('analyzeRows', () => {
+  it.each(['twelvedata-ohlcv', 'ohlcv-csv'])('analyzes %s as market data', (dataset) => {
+    const analysis = analyzeRows(dataset, randomWalkBars({ seed: 1, bars: 30, symbol: 'AAA' }));
+    expect(analysis.kind).toBe('market');
+    expect(analysis.dataset).toBe(dataset);
+    if (analysis.kind === 'market') expect(analysis.market.symbolCount).toBe(1);
+  });
+
+  it('analyzes smartphone-sales as sales', () => {
+    const row = {
+      order_id: 'O1',
+      date: '2024-01-01',
+      brand: 'B',
+      model: 'M',
+      price: 10,
+      region: 'Asia',
+      customer_review: null,
+    };
+    const analysis = analyzeRows('smartphone-sales', [row]);
+    expect(analysis.kind === 'sales' && analysis.sales.orders).toBe(1);
+  });
+
+  it('analyzes health-vitals as vitals', () => {
+    const row = {
+      event_time: '2025-01-01T00:00:00.000Z',
+      user_id: 'u',
+      heart_rate: 70,
+      spo2: 98,
+      steps: 10,
+      temp_c: 36.6,
+      systolic_bp: 120,
+      diastolic_bp: 80,
+    };
+    const analysis = analyzeRows('health-vitals', [row]);
+    expect(analysis.kind === 'vitals' && analysis.vitals.users).toBe(1);
+  });
+
+  it('refuses a dataset it has no analytics for, with a stable code', () => {
+    expect(() => analyzeRows('weather', [])).toThrow(
+      expect.objectContaining({ code: 'ANALYZE.UNKNOWN_DATASET' }),
+    );
+  });
+});

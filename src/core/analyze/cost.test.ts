@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { costOf, DEFAULT_PRICES, PriceTableSchema } from './cost.js';
+
+describe('costOf', () => {
+  it('prices Nova Lite at $0.00006 per 1K input and $0.00024 per 1K output tokens', () => {
+    expect(costOf('amazon.nova-lite-v1:0', { inputTokens: 1000, outputTokens: 1000 })).toBe(0.0003);
+    expect(costOf('amazon.nova-lite-v1:0', { inputTokens: 1200, outputTokens: 180 })).toBe(0.0001152);
+  });
+
+  it('prices the us cross-region inference profile like the model', () => {
+    const usage = { inputTokens: 5000, outputTokens: 700 };
+    expect(costOf('us.amazon.nova-lite-v1:0', usage)).toBe(costOf('amazon.nova-lite-v1:0', usage));
+  });
+
+  it('costs nothing offline', () => {
+    expect(costOf('offline', { inputTokens: 0, outputTokens: 0 })).toBe(0);
+  });
+
+  it('returns null for a model without a price instead of guessing', () => {
+    expect(costOf('llama3.1:8b', { inputTokens: 10, outputTokens: 10 })).toBeNull();
+    expect(costOf('constructor', { inputTokens: 10, outputTokens: 10 })).toBeNull();
+    expect(costOf('__proto__', { inputTokens: 10, outputTokens: 10 })).toBeNull();
+  });
+
+  it('uses a user-supplied table merged over the defaults', () => {
+    const user = PriceTableSchema.parse({ 'llama3.1:8b': { inputPer1k: 0, outputPer1k: 0 } });
+    const table = { ...DEFAULT_PRICES, ...user };
+    expect(costOf('llama3.1:8b', { inputTokens: 10, outputTokens: 10 }, table)).toBe(0);
+    expect(costOf('amazon.nova-lite-v1:0', { inputTokens: 1000, outputTokens: 0 }, table)).toBe(0.00006);
+  });
+});
+
+describe('PriceTableSchema', () => {
+  it('rejects negative, non-finite and misspelled prices', () => {
+    expect(PriceTableSchema.safeParse({ m: { inputPer1k: -1, outputPer1k: 0 } }).success).toBe(false);
+    expect(PriceTableSchema.safeParse({ m: { inputPer1k: 0, outputPer1k: Infinity } }).success).toBe(false);
+    expect(PriceTableSchema.safeParse({ m: { inputPer1K: 0, outputPer1k: 0 } }).success).toBe(false);
+    expect(PriceTableSchema.safeParse({ '': { inputPer1k: 0, outputPer1k: 0 } }).success).toBe(false);
+  });
+});

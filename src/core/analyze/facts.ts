@@ -1,0 +1,276 @@
+/**
+ * The facts an LLM analyst receives: the only numbers it may write about.
+ * Bounded whatever the input (about 6 KB of JSON for 500 symbols), rounded so
+ * that quoting them reads naturally, ranked and shared out already so the
+ * model never has to compute, and with text from the data clipped short
+ * because a symbol, brand or user id is data, not room for instructions.
+ */
+import type { DatasetAnalysis } from './analysis.js';
+import { formatCount, formatMultiple, formatPct, formatPrice } from './market/format.js';
+import type { Anomaly, MarketAnalysis, SymbolAnalysis } from './market/index.js';
+import type { GroupTotals, ModelTotals, SalesAnalysis } from './sales.js';
+import { BANDED_MEASURES, MEASURES, type MeasureStats, type VitalsAnalysis } from './vitals.js';
+
+export const FACT_LIMITS = {
+  /** Characters kept of any text that comes from the data. */
+  text: 32,
+  movers: 5,
+  /** Symbols described in detail: all of them up to this many, else the largest by traded value. */
+  detailedSymbols: 5,
+  anomalies: 8,
+  correlationPairs: 3,
+  brands: 8,
+  models: 5,
+  outliers: 3,
+  keywords: 15,
+  streaks: 5,
+} as const;
+
+/** `value` rounded to `decimals` places; null stays null. */
+export function round(value: number, decimals: number): number;
+export function round(value: number | null, decimals: number): number | null;
+export function round(value: number | null, decimals: number): number | null {
+  if (value === null) return null;
+  const factor = 10 ** decimals;
+  const rounded = Math.round(value * factor) / factor;
+  return Object.is(rounded, -0) ? 0 : rounded;
+}
+
+/** Prices: cents from 1 up, four significant digits below. */
+export function roundPrice(value: number): number;
+export function roundPrice(value: number | null): number | null;
+export function roundPrice(value: number | null): number | null {
+  if (value === null) return null;
+  return Math.abs(value) >= 1 || value === 0 ? round(value, 2) : Number(value.toPrecision(4));
+}
+
+const pct = (value: number | null) => round(value, 1);
+
+/** The first `length` UTF-16 units of `text`, one fewer if the cut would split a surrogate pair. */
+export function head(text: string, length: number): string {
+  const last = text.charCodeAt(length - 1);
+  return text.slice(0, last >= 0xd800 && last <= 0xdbff ? length - 1 : length);
+}
+
+/** Text from the data, clipped to a length that can carry a name but not a paragraph. */
+export function clip(text: string, max: number = FACT_LIMITS.text): string {
+  return text.length <= max ? text : `${head(text, max - 1)}…`;
+}
+
+export function factsForPrompt(analysis: DatasetAnalysis): unknown {
+  switch (analysis.kind) {
+    case 'market':
+      return marketFacts(analysis.market);
+    case 'sales':
+      return salesFacts(analysis.sales);
+    case 'vitals':
+      return vitalsFacts(analysis.vitals);
+  }
+}
+
+/** One line with the numbers of an anomaly, shorter than its full explanation. */
+export function describeAnomaly(a: Anomaly): string {
+  const f = a.figures;
+  const price = (key: string) => formatPrice(f[key] ?? 0);
+  const signed = (v: number) => formatPct(v, true);
+  switch (a.kind) {
+    case 'split': {
+      const factor = f.factor ?? 0;
+      const label = factor > 0 ? `${factor}-for-1 split` : `1-for-${-factor} reverse split`;
+      return `probable ${label}: close ${price('previousClose')} → ${price('close')}, volume ${formatMultiple(f.volumeRatio ?? 0)}`;
+    }
+    case 'move':
+      return `close ${signed(f.pct ?? 0)} in one bar (${price('previousClose')} → ${price('close')})`;
+    case 'gap':
+      return `opened ${signed(f.pct ?? 0)} from the previous close (${price('previousClose')} → ${price('open')})`;
+    case 'volume':
+      return `volume ${formatMultiple(f.multiple ?? 0)} its 20-bar average (${formatCount(f.volume ?? 0)} vs ${formatCount(f.average ?? 0)})`;
+    case 'band': {
+      const sigmas = f.sigmas ?? 0;
+      return `close ${Math.abs(sigmas).toFixed(1)}σ ${sigmas > 0 ? 'above' : 'below'} its 20-bar mean (${price('close')} vs ${price('middle')})`;
+    }
+  }
+}
+
+function symbolDetail(s: SymbolAnalysis) {
+  return {
+    symbol: clip(s.symbol),
+    bars: s.bars,
+    lastClose: roundPrice(s.lastClose),
+    changePct: pct(s.changePct),
+    trend: s.trend.direction,
+    rsi14: round(s.rsi14, 1),
+    macdHistogram: s.macd.histogram === null ? null : Number(s.macd.histogram.toPrecision(3)),
+    annualizedVolatilityPct: pct(s.volatility.annualizedPct),
+    maxDrawdownPct: pct(s.maxDrawdown?.pct ?? null),
+    atr14Pct: round(s.atr14Pct, 2),
+    anomalies: Object.values(s.anomalyCounts).reduce((sum, n) => sum + n, 0),
+  };
+}
+
+function marketFacts(m: MarketAnalysis) {
+  const detailed =
+    m.symbols.length <= FACT_LIMITS.detailedSymbols
+      ? m.symbols
+      : [...m.symbols].sort((a, b) => b.tradedValue - a.tradedValue).slice(0, FACT_LIMITS.detailedSymbols);
+  const mover = (x: { symbol: string; changePct: number; lastClose: number }) => ({
+    symbol: clip(x.symbol),
+    changePct: pct(x.changePct),
+    lastClose: roundPrice(x.lastClose),
+  });
+  const pair = (p: { a: string; b: string; r: number }) => ({ a: clip(p.a), b: clip(p.b), r: round(p.r, 2) });
+  const pairs = m.correlation.pairs;
+  const leastCount = Math.min(
+    FACT_LIMITS.correlationPairs,
+    Math.max(0, pairs.length - FACT_LIMITS.correlationPairs),
+  );
+  const rsiValues = m.symbols.map((s) => s.rsi14).filter((r): r is number => r !== null);
+  return {
+    kind: 'market',
+    period: { start: m.start, end: m.end },
+    symbols: m.symbolCount,
+    bars: m.barCount,
+    skippedRows: m.skippedRows,
+    sentiment: {
+      label: m.sentiment.label,
+      advancing: m.sentiment.advancing,
+      declining: m.sentiment.declining,
+      unchanged: m.sentiment.unchanged,
+      advancingPct: pct(m.sentiment.advancingPct),
+      meanChangePct: pct(m.sentiment.meanChangePct),
+      medianChangePct: pct(m.sentiment.medianChangePct),
+      rule: m.rules.sentiment,
+    },
+    turbulence: {
+      level: m.turbulence.level,
+      meanAnnualizedVolatilityPct: pct(m.turbulence.meanAnnualizedVolatilityPct),
+      symbolsWithRecentPriceAnomalies: m.turbulence.symbolsWithRecentAnomalies,
+      recentPriceAnomalySharePct: pct(m.turbulence.recentAnomalySharePct),
+      rule: m.rules.turbulence,
+    },
+    trends: {
+      up: m.trendCounts.up,
+      down: m.trendCounts.down,
+      sideways: m.trendCounts.sideways,
+      tooShortForACall: m.trendCounts.none,
+      rule: m.rules.trend,
+    },
+    rsi: {
+      overbought: rsiValues.filter((r) => r > 70).length,
+      oversold: rsiValues.filter((r) => r < 30).length,
+    },
+    topGainers: m.topGainers.slice(0, FACT_LIMITS.movers).map(mover),
+    topLosers: m.topLosers.slice(0, FACT_LIMITS.movers).map(mover),
+    largestSymbols: detailed.map(symbolDetail),
+    anomalyCounts: m.anomalyCounts,
+    notableAnomalies: m.notableAnomalies.slice(0, FACT_LIMITS.anomalies).map((a) => ({
+      symbol: clip(a.symbol),
+      datetime: a.datetime,
+      kind: a.kind,
+      what: describeAnomaly(a),
+    })),
+    correlation: {
+      symbols: m.correlation.symbols.length,
+      basis: 'largest symbols by traded value',
+      mostCorrelated: pairs.slice(0, FACT_LIMITS.correlationPairs).map(pair),
+      leastCorrelated: pairs
+        .slice(pairs.length - leastCount)
+        .reverse()
+        .map(pair),
+    },
+  };
+}
+
+function group(g: GroupTotals) {
+  return {
+    name: clip(g.key),
+    orders: g.orders,
+    revenue: round(g.revenue, 0),
+    ordersSharePct: pct(g.ordersSharePct),
+    revenueSharePct: pct(g.revenueSharePct),
+    meanPrice: roundPrice(g.meanPrice),
+  };
+}
+
+const model = (m: ModelTotals) => ({
+  model: clip(`${m.brand} ${m.model}`, FACT_LIMITS.text * 2),
+  units: m.orders,
+  revenue: round(m.revenue, 0),
+});
+
+function salesFacts(s: SalesAnalysis) {
+  const dist = s.priceDistribution;
+  return {
+    kind: 'sales',
+    period: { start: s.start, end: s.end },
+    orders: s.orders,
+    revenue: round(s.revenue, 0),
+    meanPrice: roundPrice(s.meanPrice),
+    segments: s.bySegment.map(group),
+    segmentRule: s.rules.segments,
+    brands: s.byBrand.slice(0, FACT_LIMITS.brands).map(group),
+    brandCount: s.byBrand.length,
+    regions: s.byRegion.slice(0, FACT_LIMITS.brands).map(group),
+    modelCount: s.modelCount,
+    topModelsByUnits: s.topModelsByUnits.slice(0, FACT_LIMITS.models).map(model),
+    topModelsByRevenue: s.topModelsByRevenue.slice(0, FACT_LIMITS.models).map(model),
+    priceDistribution:
+      dist === null
+        ? null
+        : {
+            min: roundPrice(dist.min),
+            q1: roundPrice(dist.q1),
+            median: roundPrice(dist.median),
+            q3: roundPrice(dist.q3),
+            max: roundPrice(dist.max),
+            mean: roundPrice(dist.mean),
+          },
+    priceOutliers: {
+      count: s.outlierCount,
+      rule: s.rules.outliers,
+      examples: s.outliers.slice(0, FACT_LIMITS.outliers).map((o) => ({
+        orderId: clip(o.orderId),
+        model: clip(`${o.brand} ${o.model}`, FACT_LIMITS.text * 2),
+        price: roundPrice(o.price),
+        direction: o.direction,
+      })),
+    },
+    reviewKeywords: s.reviewKeywords
+      .slice(0, FACT_LIMITS.keywords)
+      .map((k) => ({ word: clip(k.word), count: k.count })),
+  };
+}
+
+const stats = (x: MeasureStats | null) =>
+  x === null ? null : { min: round(x.min, 1), mean: round(x.mean, 1), max: round(x.max, 1) };
+
+function vitalsFacts(v: VitalsAnalysis) {
+  return {
+    kind: 'vitals',
+    period: { start: v.start, end: v.end },
+    readings: v.readings,
+    users: v.users,
+    measures: Object.fromEntries(MEASURES.map((m) => [m, stats(v.measures[m])])),
+    outsideComfortBand: Object.fromEntries(
+      BANDED_MEASURES.map((m) => [
+        m,
+        {
+          band: v.rules.comfortBands[m],
+          readings: v.outOfBand[m].readings,
+          sharePct: pct(v.outOfBand[m].sharePct),
+        },
+      ]),
+    ),
+    streakRule: v.rules.streak,
+    usersWithStreaks: v.usersWithStreaks,
+    usersWithAnyStreak: v.usersWithAnyStreak,
+    longestStreaks: v.longestStreaks.slice(0, FACT_LIMITS.streaks).map((s) => ({
+      userId: clip(s.userId),
+      measure: s.measure,
+      readings: s.length,
+      start: s.start,
+      end: s.end,
+    })),
+    nearValidationLimits: v.nearLimits,
+  };
+}

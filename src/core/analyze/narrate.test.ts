@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { AnalystError } from '../errors.js';
+import type { Analyst, AnalystRequest, AnalystResult, MetricUnit } from '../ports.js';
+import { narrate } from './narrate.js';
+import type { Narrative } from './narrative.js';
+
+const narrative: Narrative = {
+  headline: 'Sales rose in every region',
+  summary: 'Sales rose in all six regions.',
+  highlights: ['Asia led with 412 orders.'],
+  concerns: [],
+  sentiment: 'positive',
+};
+
+const request: AnalystRequest = { dataset: 'smartphone-sales', correlationId: 'c', facts: { orders: 1000 } };
+
+const answering = (name: string, model: string): Analyst & { calls: number } => {
+  const analyst = {
+    name,
+    calls: 0,
+    async write(): Promise<AnalystResult> {
+      analyst.calls++;
+      return { narrative, model, usage: { inputTokens: 0, outputTokens: 0 }, attempts: 1, latencyMs: 1 };
+    },
+  };
+  return analyst;
+};
+
+const failingWith = (error: unknown): Analyst => ({
+  name: 'amazon.nova-lite-v1:0',
+  write: () => Promise.reject(error),
+});
+
+const recording = () => {
+  const added: Array<{ name: string; unit: MetricUnit; value: number }> = [];
+  return { added, add: (name: string, unit: MetricUnit, value: number) => added.push({ name, unit, value }) };
+};
+
+describe('narrate', () => {
+  it('returns the primary result without a fallback record when the primary succeeds', async () => {
+    const fallback = answering('offline', 'offline');
+    const metrics = recording();
+    const narration = await narrate(answering('nova', 'amazon.nova-lite-v1:0'), fallback, request, metrics);
+    expect(narration).toEqual({ result: expect.objectContaining({ model: 'amazon.nova-lite-v1:0' }) });
+    expect(fallback.calls).toBe(0);
+    expect(metrics.added).toEqual([]);
+  });
+
+  it('falls back and keeps the reason, the code and the usage the primary was billed', async () => {
+    const metrics = recording();
+    const error = new AnalystError('ANALYST.INVALID_OUTPUT', 'no valid narrative in 3 answers', {
+      usage: { inputTokens: 3600, outputTokens: 540 },
+      attempts: 3,
+    });
+    const narration = await narrate(failingWith(error), answering('offline', 'offline'), request, metrics);
+    expect(narration.result.model).toBe('offline');
+    expect(narration.fallback).toEqual({
+      reason: 'no valid narrative in 3 answers',
+      code: 'ANALYST.INVALID_OUTPUT',
+      usage: { inputTokens: 3600, outputTokens: 540 },
+      model: 'amazon.nova-lite-v1:0',
+    });
+    expect(metrics.added).toEqual([{ name: 'AnalystFallback', unit: 'Count', value: 1 }]);
+  });
+
+  it('falls back on any error too, with an INTERNAL code and no usage', async () => {
+    const narration = await narrate(
+      failingWith(new TypeError('x is undefined')),
+      answering('offline', 'offline'),
+      request,
+    );
+    expect(narration.fallback).toEqual({
+      reason: 'x is undefined',
+      code: 'INTERNAL',
+      usage: { inputTokens: 0, outputTokens: 0 },
+      model: 'amazon.nova-lite-v1:0',
+    });
+  });
+});

@@ -1,0 +1,153 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { OhlcvRow } from '../datasets/ohlcv.rules.js';
+import { analyzeRows, type DatasetAnalysis } from './analysis.js';
+import { randomWalkBars } from './market/random-walk.js';
+import { NarrativeSchema } from './narrative.js';
+import { writeOfflineNarrative } from './offline-narrative.js';
+
+const text = fc.oneof(
+  fc.constantFrom('AAPL', 'Samsung', 'user_1', '', ' ', 'x'.repeat(500)),
+  fc.string({ maxLength: 60 }),
+  fc.string({ unit: 'grapheme', maxLength: 30 }),
+);
+
+const marketRows = fc
+  .array(
+    fc.record({
+      symbol: text,
+      seed: fc.integer({ min: 0, max: 1000 }),
+      bars: fc.integer({ min: 1, max: 80 }),
+      volatility: fc.constantFrom(0, 0.01, 0.08),
+      zeroVolume: fc.boolean(),
+    }),
+    { maxLength: 6 },
+  )
+  .map((symbols) =>
+    symbols.flatMap(({ symbol, seed, bars, volatility, zeroVolume }) =>
+      randomWalkBars({ seed, bars, symbol, volatility, drift: 0 }).map(
+        (r): OhlcvRow => (zeroVolume ? { ...r, volume: 0 } : r),
+      ),
+    ),
+  );
+
+const salesRows = fc.array(
+  fc.record({
+    order_id: text,
+    date: fc.constantFrom('2024-01-01', '2025-03-01'),
+    brand: text,
+    model: text,
+    price: fc.double({ min: 0.01, max: 10_000, noNaN: true }),
+    region: fc.constantFrom('Asia', 'Europe', 'Oceania'),
+    customer_review: fc.option(text),
+  }),
+  { maxLength: 40 },
+);
+
+const vitalsRows = fc.array(
+  fc.record({
+    event_time: fc
+      .integer({ min: 0, max: 10_000 })
+      .map((m) => new Date(Date.UTC(2025, 0, 1) + m * 60_000).toISOString()),
+    user_id: text,
+    heart_rate: fc.integer({ min: 50, max: 180 }),
+    spo2: fc.integer({ min: 90, max: 100 }),
+    steps: fc.integer({ min: 0, max: 50_000 }),
+    temp_c: fc.double({ min: 35, max: 40, noNaN: true }),
+    systolic_bp: fc.integer({ min: 90, max: 180 }),
+    diastolic_bp: fc.integer({ min: 60, max: 120 }),
+  }),
+  { maxLength: 40 },
+);
+
+const analyses: fc.Arbitrary<DatasetAnalysis> = fc.oneof(
+  marketRows.map((rows) => analyzeRows('twelvedata-ohlcv', rows)),
+  salesRows.map((rows) => analyzeRows('smartphone-sales', rows)),
+  vitalsRows.map((rows) => analyzeRows('health-vitals', rows)),
+);
+
+describe('writeOfflineNarrative', () => {
+  it('always writes a narrative that NarrativeSchema accepts', () => {
+    fc.assert(
+      fc.property(analyses, (analysis) => {
+        NarrativeSchema.parse(writeOfflineNarrative(analysis));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it.each(['twelvedata-ohlcv', 'smartphone-sales', 'health-vitals'])(
+    'says plainly that %s had nothing to analyze',
+    (dataset) => {
+      const narrative = NarrativeSchema.parse(writeOfflineNarrative(analyzeRows(dataset, [])));
+      expect(narrative.headline).toMatch(/^No .* to analyze$/);
+      expect(narrative.sentiment).toBe('neutral');
+    },
+  );
+
+  it('writes the same words for the same analysis', () => {
+    const rows = [1, 2, 3].flatMap((seed) => randomWalkBars({ seed, bars: 100, symbol: `S${seed}` }));
+    expect(writeOfflineNarrative(analyzeRows('ohlcv-csv', rows))).toEqual(
+      writeOfflineNarrative(analyzeRows('ohlcv-csv', rows)),
+    );
+  });
+
+  it('carries the market sentiment and names the top movers', () => {
+    const up = (symbol: string, to: number): OhlcvRow[] =>
+      [100, to].map((close, i) => ({
+        symbol,
+        datetime: `2024-01-0${i + 1}`,
+        open: close,
+        high: close,
+        low: close,
+        close,
+        volume: 10,
+      }));
+    const narrative = writeOfflineNarrative(
+      analyzeRows('ohlcv-csv', [...up('AAA', 130), ...up('BBB', 110), ...up('CCC', 95)]),
+    );
+    expect(narrative.sentiment).toBe('bullish');
+    expect(narrative.headline).toBe('Bullish market: 2 of 3 symbols rose, mean change +11.7%');
+    expect(narrative.highlights).toContain('Top gainers: AAA +30.0%, BBB +10.0%.');
+    expect(narrative.highlights).toContain('Top losers: CCC -5.0%.');
+  });
+
+  it('writes about one symbol by name with its indicators', () => {
+    const rows = randomWalkBars({ seed: 9, bars: 120, symbol: 'SOLO', interval: '1day' });
+    const narrative = writeOfflineNarrative(analyzeRows('twelvedata-ohlcv', rows));
+    expect(narrative.headline).toMatch(/^SOLO (rose|fell) \d+\.\d% over 120 bars$/);
+    expect(narrative.highlights.join(' ')).toContain('RSI(14)');
+    expect(narrative.highlights.join(' ')).toContain('MACD');
+  });
+
+  it('names the leading brand of a sales file and its outliers as concerns', () => {
+    const sale = (brand: string, price: number, i: number) => ({
+      order_id: `O${i}`,
+      date: '2024-01-01',
+      brand,
+      model: 'M',
+      price,
+      region: 'Asia',
+      customer_review: 'Great camera',
+    });
+    const rows = [...[100, 110, 120, 130, 2000].map((p, i) => sale('Acme', p, i)), sale('Other', 50, 9)];
+    const narrative = writeOfflineNarrative(analyzeRows('smartphone-sales', rows));
+    expect(narrative.headline).toBe('6 orders worth 2,510; Acme leads with 98.0% of revenue');
+    expect(narrative.concerns[0]).toBe('1 order has a price far outside the usual range of its brand.');
+  });
+
+  it('calls vitals positive without streaks and negative when most users have one', () => {
+    const base = { heart_rate: 70, spo2: 98, steps: 1, temp_c: 36.6, systolic_bp: 120, diastolic_bp: 80 };
+    const rows = (user: string, temp: number) =>
+      [0, 1, 2].map((m) => ({
+        ...base,
+        user_id: user,
+        temp_c: temp,
+        event_time: `2025-01-01T00:0${m}:00.000Z`,
+      }));
+    expect(writeOfflineNarrative(analyzeRows('health-vitals', rows('a', 36.6))).sentiment).toBe('positive');
+    expect(
+      writeOfflineNarrative(analyzeRows('health-vitals', [...rows('a', 38.2), ...rows('b', 38.4)])).sentiment,
+    ).toBe('negative');
+  });
+});

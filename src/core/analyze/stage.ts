@@ -1,0 +1,264 @@
+/**
+ * The analyze stage: on IngestCompleted, read the processed rows, compute the
+ * analytics in code, have an analyst write the narrative (falling back to the
+ * offline one), store everything, then announce AnalysisCompleted.
+ */
+import type { OhlcvRow } from '../datasets/ohlcv.rules.js';
+import { errorMessage, PublishFailedError } from '../errors.js';
+import { type IngestCompleted, makeEvent } from '../events.js';
+import { ManifestSchema } from '../ingest/manifest.js';
+import { claimKeys, itemKeys } from '../keys.js';
+import {
+  type Analyst,
+  type Clock,
+  type EventBus,
+  type Logger,
+  type Metrics,
+  noMetrics,
+  type ObjectStore,
+  type StateItem,
+  type StateStore,
+} from '../ports.js';
+import { analyzeRows, type DatasetAnalysis } from './analysis.js';
+import { costOf, DEFAULT_PRICES, type PriceTable } from './cost.js';
+import { factsForPrompt } from './facts.js';
+import { narrate } from './narrate.js';
+import { OfflineAnalyst } from './offline-analyst.js';
+import { writeOfflineNarrative } from './offline-narrative.js';
+import { readJsonLines } from './read-rows.js';
+import {
+  analysisItems,
+  chartBars,
+  loadAnalysis,
+  type RunIndexEntry,
+  type StoredAnalysis,
+} from './stored-analysis.js';
+
+export interface AnalyzeDeps {
+  readonly store: ObjectStore;
+  readonly state: StateStore;
+  readonly bus: EventBus;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** The LLM analyst; without one the offline narrative is the narrative. */
+  readonly analyst?: Analyst;
+  readonly metrics?: Metrics;
+}
+
+export interface AnalyzeOptions {
+  /** @default 900_000 */
+  readonly claimTtlMs: number;
+  /** @default 604_800_000 (7 days) */
+  readonly retainMs: number;
+  /** Dollars per 1K tokens by model. @default DEFAULT_PRICES (Nova Lite on-demand) */
+  readonly prices: PriceTable;
+  /** Write one history item per symbol and bar (market datasets). @default true */
+  readonly history: boolean;
+}
+
+export const DEFAULT_ANALYZE_OPTIONS: AnalyzeOptions = {
+  claimTtlMs: 15 * 60 * 1000,
+  retainMs: 7 * 24 * 3600 * 1000,
+  prices: DEFAULT_PRICES,
+  history: true,
+};
+
+export interface AnalyzeInput {
+  readonly event: IngestCompleted;
+  /** Analyze again even when this input was analyzed before. */
+  readonly force?: boolean;
+  /** Lambda request id, CLI run id. */
+  readonly requestId: string;
+}
+
+export interface AnalyzeResult {
+  readonly outcome: 'analyzed' | 'duplicate' | 'in_progress';
+  readonly analysis?: StoredAnalysis;
+}
+
+export async function analyzeIngested(
+  deps: AnalyzeDeps,
+  input: AnalyzeInput,
+  options: AnalyzeOptions = DEFAULT_ANALYZE_OPTIONS,
+): Promise<AnalyzeResult> {
+  const { event } = input;
+  const { state, clock } = deps;
+  const logger = deps.logger.child({ correlationId: event.correlationId, stage: 'analyze' });
+  const claimKey = claimKeys.analyze(event.id);
+  const owner = `analyze:${input.requestId}`;
+  const claim = await state.claim(claimKey, {
+    owner,
+    now: clock.now(),
+    ttlMs: options.claimTtlMs,
+    force: input.force === true,
+  });
+  if (!claim.acquired) {
+    if (claim.existing.status === 'in_progress') return { outcome: 'in_progress' };
+    logger.info('already analyzed; returning the stored analysis');
+    return { outcome: 'duplicate', analysis: await loadAnalysis(state, event.id) };
+  }
+  try {
+    const { stored, rows } = await analyze(deps, event, options);
+    const items = analysisItems(stored);
+    const history =
+      options.history && stored.analysis.kind === 'market' ? historyItems(stored.id, rows as OhlcvRow[]) : [];
+    await state.putMany([...history, ...items.slice(0, -1)]);
+    await state.put(runIndexItem(stored));
+    // The summary goes last: its INSERT is what a DynamoDB stream hands to notify.
+    await state.put(items[items.length - 1] as StateItem);
+    await announce(deps.bus, stored);
+    await state.complete(
+      claimKey,
+      owner,
+      { id: stored.id },
+      { now: clock.now(), retainMs: options.retainMs },
+    );
+    logger.info('analysis stored', {
+      dataset: stored.dataset,
+      model: stored.analyst.model,
+      fallback: stored.analyst.fallback?.code,
+      costUsd: stored.totals.costUsd,
+    });
+    return { outcome: 'analyzed', analysis: stored };
+  } catch (error) {
+    logger.error('analyze failed; claim released for retry', { error: errorMessage(error) });
+    await state.release(claimKey, owner).catch(() => undefined);
+    throw error;
+  }
+}
+
+async function analyze(
+  deps: AnalyzeDeps,
+  event: IngestCompleted,
+  options: AnalyzeOptions,
+): Promise<{ stored: StoredAnalysis; rows: unknown[] }> {
+  const { store, clock } = deps;
+  const manifest = ManifestSchema.parse(
+    JSON.parse(new TextDecoder().decode(await store.getBytes(event.manifestKey))),
+  );
+  const rows: unknown[] = [];
+  for await (const batch of readJsonLines(await store.getStream(event.processedKey))) rows.push(...batch);
+  const analysis = analyzeRows(event.dataset, rows);
+  const offline = new OfflineAnalyst(() => writeOfflineNarrative(analysis), { clock });
+  const request = {
+    dataset: event.dataset,
+    correlationId: event.correlationId,
+    facts: factsForPrompt(analysis),
+  };
+  const { result, fallback } = await narrate(
+    deps.analyst ?? offline,
+    offline,
+    request,
+    deps.metrics ?? noMetrics,
+  );
+  const costUsd = costOf(result.model, result.usage, options.prices);
+  const fallbackCost = fallback ? costOf(fallback.model, fallback.usage, options.prices) : 0;
+  const inputTokens = result.usage.inputTokens + (fallback?.usage.inputTokens ?? 0);
+  const outputTokens = result.usage.outputTokens + (fallback?.usage.outputTokens ?? 0);
+  const metrics = deps.metrics ?? noMetrics;
+  metrics.add('AnalystInputTokens', 'Count', inputTokens, { dataset: event.dataset });
+  metrics.add('AnalystOutputTokens', 'Count', outputTokens, { dataset: event.dataset });
+  const stored: StoredAnalysis = {
+    version: 1,
+    id: event.id,
+    correlationId: event.correlationId,
+    dataset: event.dataset,
+    createdAt: new Date(clock.now()).toISOString(),
+    input: {
+      key: event.inputKey,
+      manifestKey: event.manifestKey,
+      processedKey: event.processedKey,
+      rejectsKey: event.rejectsKey,
+    },
+    ingest: {
+      total: manifest.counts.total,
+      valid: manifest.counts.valid,
+      rejected: manifest.counts.rejected,
+      rejectPct: manifest.counts.rejectPct,
+      reasons: manifest.counts.reasons,
+    },
+    analysis,
+    narrative: result.narrative,
+    analyst: {
+      model: result.model,
+      attempts: result.attempts,
+      latencyMs: result.latencyMs,
+      usage: result.usage,
+      costUsd,
+      ...(fallback ? { fallback: { ...fallback, costUsd: fallbackCost } } : {}),
+    },
+    totals: {
+      inputTokens,
+      outputTokens,
+      costUsd: costUsd === null || fallbackCost === null ? null : costUsd + fallbackCost,
+    },
+    ...(analysis.kind === 'market' ? { charts: chartBars(rows as OhlcvRow[]) } : {}),
+  };
+  return { stored, rows };
+}
+
+function historyItems(id: string, rows: readonly OhlcvRow[]): StateItem[] {
+  return rows.map((r) => ({
+    pk: itemKeys.historyPk(r.symbol),
+    sk: itemKeys.historySk(r.datetime, id),
+    data: {
+      datetime: r.datetime,
+      open: r.open,
+      high: r.high,
+      low: r.low,
+      close: r.close,
+      volume: r.volume,
+      id,
+    },
+  }));
+}
+
+function runIndexItem(stored: StoredAnalysis): StateItem {
+  const market = marketSummary(stored.analysis);
+  const entry: RunIndexEntry = {
+    id: stored.id,
+    dataset: stored.dataset,
+    createdAt: stored.createdAt,
+    model: stored.analyst.model,
+    ...(stored.analyst.fallback ? { fallback: stored.analyst.fallback.code } : {}),
+    inputTokens: stored.totals.inputTokens,
+    outputTokens: stored.totals.outputTokens,
+    costUsd: stored.totals.costUsd,
+    headline: stored.narrative.headline,
+    ...(market ? { market } : {}),
+  };
+  return {
+    pk: itemKeys.runsPk(stored.createdAt),
+    sk: itemKeys.runsSk(stored.createdAt, stored.id),
+    data: entry,
+  };
+}
+
+function marketSummary(analysis: DatasetAnalysis): RunIndexEntry['market'] {
+  if (analysis.kind !== 'market') return undefined;
+  const m = analysis.market;
+  return {
+    sentiment: m.sentiment.label,
+    meanChangePct: m.sentiment.meanChangePct,
+    turbulence: m.turbulence.level,
+    movers: [...m.topGainers, ...m.topLosers].map((x) => ({ symbol: x.symbol, changePct: x.changePct })),
+  };
+}
+
+async function announce(bus: EventBus, stored: StoredAnalysis): Promise<void> {
+  const event = makeEvent('AnalysisCompleted', {
+    version: 1,
+    correlationId: stored.correlationId,
+    id: stored.id,
+    dataset: stored.dataset,
+    model: stored.analyst.model,
+    ...(stored.analyst.fallback ? { fallback: stored.analyst.fallback.code } : {}),
+    tokens: { input: stored.totals.inputTokens, output: stored.totals.outputTokens },
+    costUsd: stored.totals.costUsd,
+    completedAt: stored.createdAt,
+  });
+  const result = await bus.publish([event]);
+  if (result.failed.length > 0) {
+    throw new PublishFailedError(`could not publish AnalysisCompleted: ${result.failed[0]?.error}`);
+  }
+}

@@ -1,0 +1,308 @@
+/**
+ * Health vitals analytics: per user the range of every measure, runs of
+ * consecutive readings outside clinical comfort bands, and readings close to
+ * the dataset's validation limits (which may mean a sensor at its edge).
+ */
+import type { HealthVital } from '../datasets/health-vitals.js';
+
+export type VitalsRow = HealthVital;
+
+export const MEASURES = ['heart_rate', 'spo2', 'steps', 'temp_c', 'systolic_bp', 'diastolic_bp'] as const;
+export type Measure = (typeof MEASURES)[number];
+
+/** Measures with a comfort band; steps have none. */
+export const BANDED_MEASURES = ['heart_rate', 'spo2', 'temp_c', 'systolic_bp', 'diastolic_bp'] as const;
+export type BandedMeasure = (typeof BANDED_MEASURES)[number];
+
+interface ComfortBand {
+  readonly rule: string;
+  readonly outside: (value: number) => boolean;
+}
+
+/** Common adult resting thresholds: tachycardia/bradycardia, low saturation, fever, stage-2 hypertension. */
+export const COMFORT_BANDS: Readonly<Record<BandedMeasure, ComfortBand>> = {
+  heart_rate: { rule: 'heart rate below 60 or above 100 bpm', outside: (v) => v < 60 || v > 100 },
+  spo2: { rule: 'SpO2 below 95 %', outside: (v) => v < 95 },
+  temp_c: { rule: 'temperature 38 °C or more', outside: (v) => v >= 38 },
+  systolic_bp: { rule: 'systolic pressure 140 mmHg or more', outside: (v) => v >= 140 },
+  diastolic_bp: { rule: 'diastolic pressure 90 mmHg or more', outside: (v) => v >= 90 },
+};
+
+/** The `health-vitals` contract's validation limits: no valid reading lies outside them. */
+export const VALIDATION_LIMITS: Readonly<Record<Measure, { readonly min: number; readonly max: number }>> = {
+  heart_rate: { min: 50, max: 180 },
+  spo2: { min: 90, max: 100 },
+  steps: { min: 0, max: 50_000 },
+  temp_c: { min: 35, max: 40 },
+  systolic_bp: { min: 90, max: 180 },
+  diastolic_bp: { min: 60, max: 120 },
+};
+
+export const NEAR_LIMIT_FRACTION = 0.05;
+export const MIN_STREAK = 3;
+
+export const STREAK_RULE =
+  `a streak is at least ${MIN_STREAK} consecutive readings of one user, in event_time order, outside the comfort band ` +
+  'of a measure; the longest per user and measure is reported';
+export const NEAR_LIMIT_RULE =
+  `a reading is near a limit when it lies within ${NEAR_LIMIT_FRACTION * 100} % of the validation range from its ` +
+  'minimum or maximum (e.g. heart rate 50..180: at most 56.5 or at least 173.5)';
+
+/** Size of the cross-user streak ranking. */
+export const VITALS_LIMITS = { longestStreaks: 10 } as const;
+
+export interface MeasureStats {
+  readonly min: number;
+  readonly mean: number;
+  readonly max: number;
+}
+
+export interface Streak {
+  readonly length: number;
+  readonly start: string;
+  readonly end: string;
+}
+
+export interface NearLimitCounts {
+  readonly low: number;
+  readonly high: number;
+}
+
+export interface UserVitals {
+  readonly userId: string;
+  readonly readings: number;
+  /** First and last event_time. */
+  readonly start: string;
+  readonly end: string;
+  readonly spanHours: number | null;
+  readonly measures: Readonly<Record<Measure, MeasureStats>>;
+  /** Readings outside the comfort band. */
+  readonly outOfBand: Readonly<Record<BandedMeasure, number>>;
+  /** Longest streak per measure; null when none reached `MIN_STREAK`. */
+  readonly longestStreaks: Readonly<Record<BandedMeasure, Streak | null>>;
+  readonly nearLimits: Readonly<Record<Measure, NearLimitCounts>>;
+}
+
+export interface RankedStreak extends Streak {
+  readonly userId: string;
+  readonly measure: BandedMeasure;
+}
+
+export interface VitalsAnalysis {
+  readonly readings: number;
+  readonly users: number;
+  readonly start: string | null;
+  readonly end: string | null;
+  /** Over all readings; null without readings. */
+  readonly measures: Readonly<Record<Measure, MeasureStats | null>>;
+  readonly outOfBand: Readonly<
+    Record<BandedMeasure, { readonly readings: number; readonly sharePct: number | null }>
+  >;
+  /** Users with at least one streak, per measure. */
+  readonly usersWithStreaks: Readonly<Record<BandedMeasure, number>>;
+  /** Users with a streak in any measure. */
+  readonly usersWithAnyStreak: number;
+  /** The longest streaks over all users and measures, longest first. */
+  readonly longestStreaks: readonly RankedStreak[];
+  readonly nearLimits: Readonly<Record<Measure, NearLimitCounts>>;
+  /** Every user, in user_id order. */
+  readonly perUser: readonly UserVitals[];
+  readonly rules: {
+    readonly comfortBands: Readonly<Record<BandedMeasure, string>>;
+    readonly streak: string;
+    readonly nearLimits: string;
+  };
+}
+
+const perMeasure = <T>(make: (m: Measure) => T) =>
+  Object.fromEntries(MEASURES.map((m) => [m, make(m)])) as Record<Measure, T>;
+const perBanded = <T>(make: (m: BandedMeasure) => T) =>
+  Object.fromEntries(BANDED_MEASURES.map((m) => [m, make(m)])) as Record<BandedMeasure, T>;
+
+class Range {
+  min = Number.POSITIVE_INFINITY;
+  max = Number.NEGATIVE_INFINITY;
+  sum = 0;
+  count = 0;
+
+  add(v: number): void {
+    if (v < this.min) this.min = v;
+    if (v > this.max) this.max = v;
+    this.sum += v;
+    this.count++;
+  }
+
+  merge(other: Range): void {
+    this.min = Math.min(this.min, other.min);
+    this.max = Math.max(this.max, other.max);
+    this.sum += other.sum;
+    this.count += other.count;
+  }
+
+  stats(): MeasureStats | null {
+    return this.count === 0 ? null : { min: this.min, mean: this.sum / this.count, max: this.max };
+  }
+}
+
+const isReading = (row: VitalsRow): boolean =>
+  typeof row.user_id === 'string' &&
+  typeof row.event_time === 'string' &&
+  MEASURES.every((m) => typeof row[m] === 'number' && Number.isFinite(row[m]));
+
+const nearLimit = (measure: Measure, v: number): 'low' | 'high' | null => {
+  const { min, max } = VALIDATION_LIMITS[measure];
+  const margin = (max - min) * NEAR_LIMIT_FRACTION;
+  if (v <= min + margin) return 'low';
+  return v >= max - margin ? 'high' : null;
+};
+
+const hoursBetween = (from: string, to: string): number | null => {
+  const ms = Date.parse(to) - Date.parse(from);
+  return Number.isFinite(ms) ? ms / 3_600_000 : null;
+};
+
+interface UserResult {
+  readonly vitals: UserVitals;
+  readonly ranges: Record<Measure, Range>;
+}
+
+/** Everything about one user; `rows` are that user's readings in time order. */
+function analyzeUser(userId: string, rows: readonly VitalsRow[]): UserResult {
+  const ranges = perMeasure(() => new Range());
+  const outOfBand = perBanded(() => 0);
+  const near = perMeasure(() => ({ low: 0, high: 0 }));
+  const longest = perBanded((): Streak | null => null);
+  const runStart = perBanded(() => -1);
+  const closeRun = (m: BandedMeasure, endIndex: number) => {
+    const from = runStart[m];
+    if (from < 0) return;
+    const length = endIndex - from + 1;
+    if (length >= MIN_STREAK && length > (longest[m]?.length ?? 0)) {
+      longest[m] = {
+        length,
+        start: (rows[from] as VitalsRow).event_time,
+        end: (rows[endIndex] as VitalsRow).event_time,
+      };
+    }
+    runStart[m] = -1;
+  };
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i] as VitalsRow;
+    for (const m of MEASURES) {
+      const v = row[m];
+      ranges[m].add(v);
+      const edge = nearLimit(m, v);
+      if (edge !== null) near[m][edge]++;
+    }
+    for (const m of BANDED_MEASURES) {
+      if (COMFORT_BANDS[m].outside(row[m])) {
+        outOfBand[m]++;
+        if (runStart[m] < 0) runStart[m] = i;
+      } else {
+        closeRun(m, i - 1);
+      }
+    }
+  }
+  for (const m of BANDED_MEASURES) closeRun(m, rows.length - 1);
+  const first = (rows[0] as VitalsRow).event_time;
+  const last = (rows[rows.length - 1] as VitalsRow).event_time;
+  return {
+    ranges,
+    vitals: {
+      userId,
+      readings: rows.length,
+      start: first,
+      end: last,
+      spanHours: hoursBetween(first, last),
+      measures: perMeasure((m) => ranges[m].stats() as MeasureStats),
+      outOfBand,
+      longestStreaks: longest,
+      nearLimits: near,
+    },
+  };
+}
+
+const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+export function analyzeVitals(rows: Iterable<VitalsRow>): VitalsAnalysis {
+  const byUser = new Map<string, VitalsRow[]>();
+  let last: { id: string; rows: VitalsRow[] } | undefined;
+  for (const row of rows) {
+    if (!isReading(row)) continue;
+    if (last === undefined || last.id !== row.user_id) {
+      let userRows = byUser.get(row.user_id);
+      if (userRows === undefined) {
+        userRows = [];
+        byUser.set(row.user_id, userRows);
+      }
+      last = { id: row.user_id, rows: userRows };
+    }
+    last.rows.push(row);
+  }
+
+  const overall = perMeasure(() => new Range());
+  const outOfBandTotal = perBanded(() => 0);
+  const usersWithStreaks = perBanded(() => 0);
+  const nearTotal = perMeasure(() => ({ low: 0, high: 0 }));
+  const ranked: RankedStreak[] = [];
+  const perUser: UserVitals[] = [];
+  let usersWithAnyStreak = 0;
+  let readings = 0;
+  let start: string | null = null;
+  let end: string | null = null;
+
+  for (const userId of [...byUser.keys()].sort(compareText)) {
+    const userRows = byUser.get(userId) as VitalsRow[];
+    // event_time is normalized UTC ISO with fixed precision, so text order is time order.
+    if (!userRows.every((r, i) => i === 0 || (userRows[i - 1] as VitalsRow).event_time <= r.event_time)) {
+      userRows.sort((a, b) => compareText(a.event_time, b.event_time));
+    }
+    const { vitals, ranges } = analyzeUser(userId, userRows);
+    perUser.push(vitals);
+    readings += vitals.readings;
+    if (start === null || vitals.start < start) start = vitals.start;
+    if (end === null || vitals.end > end) end = vitals.end;
+    for (const m of MEASURES) {
+      overall[m].merge(ranges[m]);
+      nearTotal[m].low += vitals.nearLimits[m].low;
+      nearTotal[m].high += vitals.nearLimits[m].high;
+    }
+    let anyStreak = false;
+    for (const m of BANDED_MEASURES) {
+      outOfBandTotal[m] += vitals.outOfBand[m];
+      const streak = vitals.longestStreaks[m];
+      if (streak !== null) {
+        usersWithStreaks[m]++;
+        anyStreak = true;
+        ranked.push({ userId, measure: m, ...streak });
+      }
+    }
+    if (anyStreak) usersWithAnyStreak++;
+  }
+
+  return {
+    readings,
+    users: perUser.length,
+    start,
+    end,
+    measures: perMeasure((m) => overall[m].stats()),
+    outOfBand: perBanded((m) => ({
+      readings: outOfBandTotal[m],
+      sharePct: readings > 0 ? (outOfBandTotal[m] / readings) * 100 : null,
+    })),
+    usersWithStreaks,
+    usersWithAnyStreak,
+    longestStreaks: ranked
+      .sort(
+        (a, b) => b.length - a.length || compareText(a.userId, b.userId) || compareText(a.measure, b.measure),
+      )
+      .slice(0, VITALS_LIMITS.longestStreaks),
+    nearLimits: nearTotal,
+    perUser,
+    rules: {
+      comfortBands: perBanded((m) => COMFORT_BANDS[m].rule),
+      streak: STREAK_RULE,
+      nearLimits: NEAR_LIMIT_RULE,
+    },
+  };
+}

@@ -1,0 +1,83 @@
+/**
+ * What a dataset contract is: how to recognize a file, stream its records out of
+ * decoded text, validate and normalize each record, and group rows for counting.
+ * Adding a dataset means adding one file that exports a DatasetContract and one
+ * line in registry.ts.
+ */
+import type { RowIssue } from '../reasons.js';
+
+export const DATASET_IDS = ['twelvedata-ohlcv', 'ohlcv-csv', 'smartphone-sales', 'health-vitals'] as const;
+export type DatasetId = (typeof DATASET_IDS)[number];
+
+/** A record as the source produced it, before validation. */
+export interface SourceRecord {
+  readonly kind: 'record';
+  /** 1-based position of the record among the file's records (header excluded). */
+  readonly index: number;
+  /** 1-based source line where the record starts, when the format has lines (CSV). */
+  readonly line?: number;
+  /** The record as it came: CSV the raw line text, JSON the parsed element. */
+  readonly raw: unknown;
+  /** Fields by name, when the source already split them (CSV columns mapped by header). */
+  readonly fields?: Readonly<Record<string, string>>;
+  /** Group the source knows the record belongs to (Twelve Data: the block's symbol). */
+  readonly group?: string;
+  /** Extra context the source knows (Twelve Data: the block's interval). */
+  readonly context?: Readonly<Record<string, string>>;
+}
+
+/** Something the source itself refused (a Twelve Data error block, a CSV row with extra fields). */
+export interface SourceReject {
+  readonly kind: 'rejected';
+  readonly index: number;
+  readonly line?: number;
+  readonly raw: unknown;
+  readonly group?: string;
+  readonly issues: readonly RowIssue[];
+}
+
+export type SourceItem = SourceRecord | SourceReject;
+
+export interface ParseLimits {
+  /** Largest single record (CSV row, JSON element) in characters. @default 1_048_576 */
+  readonly maxRecordChars: number;
+  /** Deepest JSON nesting accepted. @default 64 */
+  readonly maxDepth: number;
+}
+
+export const DEFAULT_PARSE_LIMITS: ParseLimits = { maxRecordChars: 1_048_576, maxDepth: 64 };
+
+export type Validation<Row> =
+  | { readonly ok: true; readonly row: Row }
+  | { readonly ok: false; readonly issues: readonly RowIssue[] };
+
+/** Validates records of one file; may keep state across records (duplicate detection). */
+export interface RecordValidator<Row> {
+  validate(record: SourceRecord): Validation<Row>;
+}
+
+export interface DatasetContract<Row = unknown> {
+  readonly id: DatasetId;
+  readonly format: 'json' | 'csv';
+  readonly title: string;
+  /** The rules in words, one per reason the contract can give (README's dataset table). */
+  readonly rules: readonly string[];
+  /** CSV contracts: the header, exactly as the first line must name it. */
+  readonly header?: readonly string[];
+  /** Whether the decoded start of a file (BOM removed, at most 64 KiB) looks like this dataset. */
+  sniff(prefix: string): boolean;
+  /**
+   * Streams decoded text into batches of source items, never holding the whole
+   * file. Throws UnreadableFileError when the file as a whole cannot be read.
+   */
+  read(text: AsyncIterable<string>, limits: ParseLimits): AsyncIterable<SourceItem[]>;
+  /** A fresh validator for one file. */
+  createValidator(): RecordValidator<Row>;
+  /** The field that names a row's group for the manifest's counts (symbol, brand, user_id). */
+  readonly groupField?: string;
+  /**
+   * One normalized row as a JSON line, given the record it came from; must equal
+   * JSON.stringify(row). @default JSON.stringify
+   */
+  serialize?(row: Row, record: SourceRecord): string;
+}

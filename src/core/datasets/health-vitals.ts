@@ -1,0 +1,104 @@
+/** `health-vitals`: wearable readings, one row per user and instant. */
+import { CSV_SOURCE_RULES, csvFormat } from '../ingest/csv-source.js';
+import type { DatasetContract, RecordValidator, SourceRecord, Validation } from './contract.js';
+import { fieldOf, type Issues, readNumber, readText, readTimestamp } from './fields.js';
+
+export interface HealthVital {
+  /** UTC ISO-8601 with milliseconds. */
+  readonly event_time: string;
+  readonly user_id: string;
+  readonly heart_rate: number;
+  readonly spo2: number;
+  readonly steps: number;
+  readonly temp_c: number;
+  readonly systolic_bp: number;
+  readonly diastolic_bp: number;
+}
+
+const HEADER = [
+  'event_time',
+  'user_id',
+  'heart_rate',
+  'spo2',
+  'steps',
+  'temp_c',
+  'systolic_bp',
+  'diastolic_bp',
+] as const;
+
+/** Inclusive bounds of each measurement. */
+const RANGES = {
+  heart_rate: [50, 180],
+  spo2: [90, 100],
+  steps: [0, 50_000],
+  temp_c: [35, 40],
+  systolic_bp: [90, 180],
+  diastolic_bp: [60, 120],
+} as const;
+
+type Measure = keyof typeof RANGES;
+
+/**
+ * Like readInRange, but an out-of-range number is still returned, so that the
+ * blood-pressure rule can judge it too and a row reports every rule it breaks.
+ */
+function readMeasure(record: SourceRecord, field: Measure, issues: Issues): number | undefined {
+  const value = readNumber(fieldOf(record, field), field, issues);
+  const [min, max] = RANGES[field];
+  if (value !== undefined && (value < min || value > max)) {
+    issues.push({
+      code: 'out_of_range',
+      field,
+      message: `${field} must be between ${min} and ${max} (given ${value})`,
+    });
+  }
+  return value;
+}
+
+function validate(record: SourceRecord): Validation<HealthVital> {
+  const issues: Issues = [];
+  const event_time = readTimestamp(fieldOf(record, 'event_time'), 'event_time', issues);
+  const user_id = readText(fieldOf(record, 'user_id'), 'user_id', issues);
+  const heart_rate = readMeasure(record, 'heart_rate', issues);
+  const spo2 = readMeasure(record, 'spo2', issues);
+  const steps = readMeasure(record, 'steps', issues);
+  const temp_c = readMeasure(record, 'temp_c', issues);
+  const systolic_bp = readMeasure(record, 'systolic_bp', issues);
+  const diastolic_bp = readMeasure(record, 'diastolic_bp', issues);
+  if (systolic_bp !== undefined && diastolic_bp !== undefined && diastolic_bp > systolic_bp) {
+    issues.push({
+      code: 'bp_inconsistent',
+      field: 'systolic_bp,diastolic_bp',
+      message: `diastolic_bp ${diastolic_bp} is above systolic_bp ${systolic_bp}`,
+    });
+  }
+  if (issues.length > 0) return { ok: false, issues };
+  return {
+    ok: true,
+    row: {
+      event_time: event_time as string,
+      user_id: user_id as string,
+      heart_rate: heart_rate as number,
+      spo2: spo2 as number,
+      steps: steps as number,
+      temp_c: temp_c as number,
+      systolic_bp: systolic_bp as number,
+      diastolic_bp: diastolic_bp as number,
+    },
+  };
+}
+
+export const healthVitals: DatasetContract<HealthVital> = {
+  id: 'health-vitals',
+  title: 'Health vitals (CSV)',
+  rules: [
+    'every field is required (missing_field); measurements are decimal numbers (not_a_number)',
+    'event_time is an ISO-8601 instant with a zone, normalized to UTC (invalid_timestamp)',
+    'heart_rate 50..180, spo2 90..100, steps 0..50000, temp_c 35..40, systolic_bp 90..180, diastolic_bp 60..120, bounds included (out_of_range)',
+    'diastolic_bp <= systolic_bp (bp_inconsistent)',
+    ...CSV_SOURCE_RULES,
+  ],
+  ...csvFormat(HEADER),
+  createValidator: (): RecordValidator<HealthVital> => ({ validate }),
+  groupField: 'user_id',
+};

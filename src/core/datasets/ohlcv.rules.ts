@@ -1,0 +1,111 @@
+/**
+ * The OHLCV rules shared by `twelvedata-ohlcv` and `ohlcv-csv`: both produce the
+ * same normalized market row, so analytics never care where a bar came from.
+ */
+import type { RecordValidator, SourceRecord, Validation } from './contract.js';
+import { DuplicateIndex } from './duplicate-index.js';
+import {
+  fieldOf,
+  type Issues,
+  type MarketDatetime,
+  numberText,
+  readMarketDatetime,
+  readNonNegative,
+} from './fields.js';
+
+export interface OhlcvRow {
+  readonly symbol: string;
+  /** `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM:SS`, exchange local time. */
+  readonly datetime: string;
+  readonly open: number;
+  readonly high: number;
+  readonly low: number;
+  readonly close: number;
+  readonly volume: number;
+  /** Bar interval when the source states it (Twelve Data `meta.interval`), e.g. `1day`. */
+  readonly interval?: string;
+}
+
+export const OHLCV_FIELDS = ['datetime', 'open', 'high', 'low', 'close', 'volume'] as const;
+
+export const OHLCV_RULES = [
+  'datetime, open, high, low, close, volume required (missing_field); symbol required (missing_symbol)',
+  'datetime is YYYY-MM-DD or YYYY-MM-DD HH:MM:SS (invalid_datetime) and a real date (invalid_date)',
+  'prices and volume are numbers or numeric strings, finite (not_a_number), >= 0 (negative_number)',
+  'low <= open, close <= high (ohlc_inconsistent)',
+  'each (symbol, datetime) at most once per file (duplicate_row)',
+] as const;
+
+/**
+ * JSON.stringify(row), written out, with each number's text cut from the source
+ * (numberText): printing five doubles a row is most of what serializing costs.
+ */
+export function serializeOhlcv(row: OhlcvRow, record: SourceRecord): string {
+  const interval = row.interval === undefined ? '' : `,"interval":${JSON.stringify(row.interval)}`;
+  return `{"symbol":${JSON.stringify(row.symbol)},"datetime":${JSON.stringify(row.datetime)},"open":${numberText(fieldOf(record, 'open'), row.open)},"high":${numberText(fieldOf(record, 'high'), row.high)},"low":${numberText(fieldOf(record, 'low'), row.low)},"close":${numberText(fieldOf(record, 'close'), row.close)},"volume":${numberText(fieldOf(record, 'volume'), row.volume)}${interval}}`;
+}
+
+function inconsistency(open: number, high: number, low: number, close: number): string {
+  const broken: string[] = [];
+  if (low > open) broken.push(`low ${low} > open ${open}`);
+  if (low > close) broken.push(`low ${low} > close ${close}`);
+  if (open > high) broken.push(`open ${open} > high ${high}`);
+  if (close > high) broken.push(`close ${close} > high ${high}`);
+  return broken.join('; ');
+}
+
+/** Validates OHLCV records; `symbolOf` says where a record's symbol comes from. */
+export function createOhlcvValidator(symbolOf: (record: SourceRecord) => unknown): RecordValidator<OhlcvRow> {
+  const seen = new DuplicateIndex();
+  return {
+    validate(record: SourceRecord): Validation<OhlcvRow> {
+      const issues: Issues = [];
+      const symbolValue = symbolOf(record);
+      const symbol =
+        typeof symbolValue === 'string' && symbolValue.trim() !== '' ? symbolValue.trim() : undefined;
+      if (symbol === undefined) {
+        issues.push({ code: 'missing_symbol', field: 'symbol', message: 'the row has no symbol' });
+      }
+      const when = readMarketDatetime(fieldOf(record, 'datetime'), 'datetime', issues);
+      const open = readNonNegative(fieldOf(record, 'open'), 'open', issues);
+      const high = readNonNegative(fieldOf(record, 'high'), 'high', issues);
+      const low = readNonNegative(fieldOf(record, 'low'), 'low', issues);
+      const close = readNonNegative(fieldOf(record, 'close'), 'close', issues);
+      const volume = readNonNegative(fieldOf(record, 'volume'), 'volume', issues);
+      if (
+        open !== undefined &&
+        high !== undefined &&
+        low !== undefined &&
+        close !== undefined &&
+        (low > open || low > close || open > high || close > high)
+      ) {
+        issues.push({
+          code: 'ohlc_inconsistent',
+          field: 'low,open,close,high',
+          message: inconsistency(open, high, low, close),
+        });
+      }
+      // Only rows that are otherwise valid claim their (symbol, datetime): a broken
+      // row must not make its corrected twin later in the file look like a duplicate.
+      if (issues.length === 0 && !seen.add(symbol as string, (when as MarketDatetime).seconds)) {
+        issues.push({
+          code: 'duplicate_row',
+          field: 'datetime',
+          message: `${symbol} ${when?.iso} already appeared earlier in this file`,
+        });
+      }
+      if (issues.length > 0) return { ok: false, issues };
+      const row: OhlcvRow = {
+        symbol: symbol as string,
+        datetime: (when as MarketDatetime).iso,
+        open: open as number,
+        high: high as number,
+        low: low as number,
+        close: close as number,
+        volume: volume as number,
+        interval: record.context?.interval,
+      };
+      return { ok: true, row };
+    },
+  };
+}

@@ -1,0 +1,71 @@
+/** Which contract reads a file: forced by the caller, named by the key prefix, or sniffed from content. */
+import type { DatasetContract, DatasetId } from '../datasets/contract.js';
+import { DATASETS, datasetById, isDatasetId } from '../datasets/registry.js';
+import { UnreadableFileError } from '../errors.js';
+import { datasetFromKey } from '../keys.js';
+
+export type DatasetSource = 'forced' | 'key-prefix' | 'detected';
+
+export interface Detection {
+  readonly contract: DatasetContract;
+  readonly source: DatasetSource;
+}
+
+export const SNIFF_CHARS = 64 * 1024;
+
+const firstLine = (prefix: string): string => {
+  const end = prefix.search(/\r?\n/);
+  const line = end < 0 ? prefix : prefix.slice(0, end);
+  return line.length > 120 ? `${line.slice(0, 117)}...` : line;
+};
+
+// Text files are overwhelmingly printable; C0 controls other than tab, CR, LF and FF mean binary.
+function looksBinary(prefix: string): boolean {
+  const end = Math.min(prefix.length, 4096);
+  for (let i = 0; i < end; i++) {
+    const c = prefix.charCodeAt(i);
+    if (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0c && c !== 0x0d) return true;
+  }
+  return false;
+}
+
+function describe(prefix: string): string {
+  const start = prefix.trimStart()[0];
+  if (start === '{' || start === '[') return 'JSON that is not a Twelve Data time_series response';
+  return `CSV with header ${JSON.stringify(firstLine(prefix))}`;
+}
+
+export function detectDataset(prefix: string, key: string, forced?: string): Detection {
+  if (forced !== undefined && !isDatasetId(forced)) {
+    throw new UnreadableFileError(
+      'unknown_dataset',
+      `unknown dataset ${JSON.stringify(forced)}; known: ${DATASETS.map((d) => d.id).join(', ')}`,
+    );
+  }
+  const named: DatasetId | undefined = forced ?? datasetFromKey(key, isDatasetId);
+  if (named !== undefined) {
+    const contract = datasetById(named) as DatasetContract;
+    if (!contract.sniff(prefix)) {
+      const expected = contract.header ? `header ${contract.header.join(',')}` : 'a JSON object';
+      throw new UnreadableFileError(
+        'dataset_mismatch',
+        `dataset ${named} expects ${expected}, but the file is ${describe(prefix)}`,
+      );
+    }
+    return { contract, source: forced !== undefined ? 'forced' : 'key-prefix' };
+  }
+  if (looksBinary(prefix)) {
+    throw new UnreadableFileError('unsupported_format', 'the file is binary, neither JSON nor CSV text');
+  }
+  const contract = DATASETS.find((d) => d.sniff(prefix));
+  if (!contract) {
+    const known = DATASETS.filter((d) => d.header)
+      .map((d) => `${d.id} (${d.header?.join(',')})`)
+      .join('; ');
+    throw new UnreadableFileError(
+      'unknown_dataset',
+      `no dataset recognizes ${describe(prefix)}; known CSV headers: ${known}`,
+    );
+  }
+  return { contract, source: 'detected' };
+}

@@ -1,0 +1,400 @@
+/**
+ * The ingest stage: claim the input by its SHA-256, stream-parse it with its
+ * dataset contract, split valid rows from rejects, write both and a manifest,
+ * then announce the result on the bus.
+ */
+import { createHash } from 'node:crypto';
+import type { DatasetContract, SourceRecord } from '../datasets/contract.js';
+import { DEFAULT_PARSE_LIMITS, type ParseLimits } from '../datasets/contract.js';
+import { fieldOf } from '../datasets/fields.js';
+import { errorMessage, PublishFailedError, UnreadableFileError } from '../errors.js';
+import { makeEvent } from '../events.js';
+import { claimKeys, keys } from '../keys.js';
+import type { Clock, EventBus, Logger, ObjectStore, StateStore } from '../ports.js';
+import type { RowIssue } from '../reasons.js';
+import { decodeText, peekText } from './decode.js';
+import { type DatasetSource, detectDataset, SNIFF_CHARS } from './detect.js';
+import { JsonlSink } from './jsonl-sink.js';
+import { type Manifest, ManifestSchema } from './manifest.js';
+
+export interface IngestDeps {
+  readonly store: ObjectStore;
+  readonly state: StateStore;
+  readonly bus: EventBus;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+export interface IngestOptions {
+  /** Largest input accepted, compressed or not. @default 536_870_912 (512 MiB) */
+  readonly maxBytes: number;
+  /** How long a claim protects work in progress before another worker may take it over. @default 900_000 */
+  readonly claimTtlMs: number;
+  /** How long a completed claim is kept (EventBridge retries for 24 h). @default 604_800_000 (7 days) */
+  readonly retainMs: number;
+  /** Most groups listed one by one in the manifest. @default 1000 */
+  readonly maxGroups: number;
+  readonly limits: ParseLimits;
+  /** Written into every manifest. */
+  readonly producer: string;
+}
+
+export const DEFAULT_INGEST_OPTIONS: IngestOptions = {
+  maxBytes: 512 * 1024 * 1024,
+  claimTtlMs: 15 * 60 * 1000,
+  retainMs: 7 * 24 * 3600 * 1000,
+  maxGroups: 1000,
+  limits: DEFAULT_PARSE_LIMITS,
+  producer: 'sluice',
+};
+
+export interface IngestInput {
+  readonly key: string;
+  /** Lambda request id, CLI run id: the second half of the correlation id. */
+  readonly requestId: string;
+  readonly dataset?: string;
+  /** Reprocess even when these bytes were ingested before. */
+  readonly force?: boolean;
+  readonly onProgress?: (bytesRead: number, totalBytes: number) => void;
+}
+
+export type IngestOutcome =
+  /** Processed now (status ingested or rejected). */
+  | 'processed'
+  /** These bytes were processed before; the stored manifest is returned. */
+  | 'duplicate'
+  /** Another worker holds an unexpired claim on these bytes. */
+  | 'in_progress';
+
+export interface IngestResult {
+  readonly outcome: IngestOutcome;
+  readonly manifest?: Manifest;
+}
+
+interface GroupCounts {
+  total: number;
+  valid: number;
+  rejected: number;
+}
+
+class Tally {
+  total = 0;
+  valid = 0;
+  rejected = 0;
+  readonly reasons: Record<string, number> = {};
+  readonly groups = new Map<string, GroupCounts>();
+  groupsOmitted = 0;
+
+  constructor(private readonly maxGroups: number) {}
+
+  count(group: string | undefined, valid: boolean, issues?: readonly RowIssue[]): void {
+    this.total++;
+    if (valid) this.valid++;
+    else this.rejected++;
+    if (issues) {
+      for (const code of new Set(issues.map((i) => i.code)))
+        this.reasons[code] = (this.reasons[code] ?? 0) + 1;
+    }
+    if (group === undefined) return;
+    let counts = this.groups.get(group);
+    if (!counts) {
+      if (this.groups.size >= this.maxGroups) {
+        this.groupsOmitted++;
+        return;
+      }
+      counts = { total: 0, valid: 0, rejected: 0 };
+      this.groups.set(group, counts);
+    }
+    counts.total++;
+    if (valid) counts.valid++;
+    else counts.rejected++;
+  }
+}
+
+function groupOf(contract: DatasetContract, record: SourceRecord): string | undefined {
+  const value = contract.groupField === undefined ? undefined : fieldOf(record, contract.groupField);
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+async function sha256Of(store: ObjectStore, key: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of await store.getStream(key)) hash.update(chunk);
+  return hash.digest('hex');
+}
+
+export async function ingestObject(
+  deps: IngestDeps,
+  input: IngestInput,
+  options: IngestOptions = DEFAULT_INGEST_OPTIONS,
+): Promise<IngestResult> {
+  const { store, state, clock } = deps;
+  const startedAt = clock.now();
+  const head = await store.head(input.key);
+  const size = head?.size ?? 0;
+  const sha256 = head?.sha256 ?? (await sha256Of(store, input.key));
+  const hashMs = clock.now() - startedAt;
+  const correlationId = `${sha256}:${input.requestId}`;
+  const logger = deps.logger.child({ correlationId, key: input.key });
+
+  const claimKey = claimKeys.ingest(sha256);
+  const owner = `ingest:${input.requestId}`;
+  const claim = await state.claim(claimKey, {
+    owner,
+    now: clock.now(),
+    ttlMs: options.claimTtlMs,
+    force: input.force === true,
+  });
+  if (!claim.acquired) {
+    const existing = claim.existing;
+    // The store hands over expired claims itself, so one still in progress is live.
+    if (existing.status === 'in_progress') {
+      logger.info('ingest already in progress elsewhere', { owner: existing.owner });
+      return { outcome: 'in_progress' };
+    }
+    const manifest = ManifestSchema.parse(
+      JSON.parse(new TextDecoder().decode(await store.getBytes(keys.manifest(sha256)))),
+    );
+    logger.info('input already ingested; returning stored manifest', { status: manifest.status });
+    return { outcome: 'duplicate', manifest };
+  }
+
+  try {
+    const manifest = await runIngest(deps, input, options, {
+      sha256,
+      size,
+      correlationId,
+      startedAt,
+      hashMs,
+    });
+    await store.put(keys.manifest(sha256), `${JSON.stringify(manifest, null, 2)}\n`, {
+      contentType: 'application/json',
+    });
+    await announce(deps.bus, manifest);
+    await state.complete(
+      claimKey,
+      owner,
+      { manifestKey: keys.manifest(sha256), status: manifest.status },
+      { now: clock.now(), retainMs: options.retainMs },
+    );
+    logger.info('ingest finished', {
+      status: manifest.status,
+      dataset: manifest.dataset,
+      counts: {
+        total: manifest.counts.total,
+        valid: manifest.counts.valid,
+        rejected: manifest.counts.rejected,
+      },
+      reason: manifest.reason?.code,
+    });
+    return { outcome: 'processed', manifest };
+  } catch (error) {
+    // Anything that reaches here is infrastructure, not data: give the claim back
+    // so the platform's retry does the work again at once.
+    logger.error('ingest failed; claim released for retry', { error: errorMessage(error) });
+    await state.release(claimKey, owner).catch(() => undefined);
+    throw error;
+  }
+}
+
+interface RunFacts {
+  readonly sha256: string;
+  readonly size: number;
+  readonly correlationId: string;
+  readonly startedAt: number;
+  readonly hashMs: number;
+}
+
+async function runIngest(
+  deps: IngestDeps,
+  input: IngestInput,
+  options: IngestOptions,
+  facts: RunFacts,
+): Promise<Manifest> {
+  const { store, clock } = deps;
+  const parseStart = clock.now();
+  const tally = new Tally(options.maxGroups);
+  let contract: DatasetContract | undefined;
+  let datasetSource: DatasetSource | undefined;
+  let processed: JsonlSink | undefined;
+  let rejects: JsonlSink | undefined;
+  let stats = { rawBytes: 0, decodedBytes: 0, gzip: false };
+
+  const finish = (
+    status: Manifest['status'],
+    reason: Manifest['reason'],
+    outputs: Manifest['outputs'],
+  ): Manifest => {
+    const now = clock.now();
+    return {
+      version: 1,
+      id: facts.sha256,
+      correlationId: facts.correlationId,
+      requestId: input.requestId,
+      status,
+      ...(reason ? { reason } : {}),
+      dataset: contract?.id ?? null,
+      datasetSource: datasetSource ?? null,
+      input: {
+        key: input.key,
+        bytes: Math.max(stats.rawBytes, facts.size),
+        decodedBytes: stats.decodedBytes,
+        gzip: stats.gzip,
+        sha256: facts.sha256,
+      },
+      counts: {
+        total: tally.total,
+        valid: tally.valid,
+        rejected: tally.rejected,
+        rejectPct: tally.total === 0 ? 0 : Math.round((tally.rejected / tally.total) * 10000) / 100,
+        reasons: tally.reasons,
+        groupBy: contract?.groupField ?? null,
+        groups: Object.fromEntries(tally.groups),
+        groupsOmitted: tally.groupsOmitted,
+      },
+      outputs,
+      timings: {
+        startedAt: new Date(facts.startedAt).toISOString(),
+        finishedAt: new Date(now).toISOString(),
+        hashMs: facts.hashMs,
+        parseMs: now - parseStart,
+        totalMs: now - facts.startedAt,
+      },
+      producer: options.producer,
+    };
+  };
+
+  try {
+    if (facts.size > options.maxBytes) {
+      throw new UnreadableFileError(
+        'too_large',
+        `the file has ${facts.size} bytes, over the ${options.maxBytes}-byte limit`,
+      );
+    }
+    const decoded = await decodeText(await store.getStream(input.key), {
+      maxBytes: options.maxBytes,
+      onBytes: input.onProgress ? (n) => input.onProgress?.(n, facts.size) : undefined,
+    });
+    stats = decoded.stats;
+    const peeked = await peekText(decoded.text, SNIFF_CHARS);
+    if (peeked.prefix.trim() === '') await refuseBlank(peeked.text);
+    const detection = detectDataset(peeked.prefix, input.key, input.dataset);
+    contract = detection.contract;
+    datasetSource = detection.source;
+    const processedKey = keys.processed(contract.id, facts.sha256);
+    const rejectsKey = keys.rejects(contract.id, facts.sha256);
+    processed = new JsonlSink(await store.openWriter(processedKey, { contentType: 'application/x-ndjson' }));
+    rejects = new JsonlSink(await store.openWriter(rejectsKey, { contentType: 'application/x-ndjson' }));
+
+    const validator = contract.createValidator();
+    const serialize = contract.serialize ?? ((row: unknown) => JSON.stringify(row));
+    for await (const batch of contract.read(peeked.text, options.limits)) {
+      for (const item of batch) {
+        if (item.kind === 'record') {
+          const result = validator.validate(item);
+          const group = item.group ?? groupOf(contract, item);
+          if (result.ok) {
+            tally.count(group, true);
+            const pending = processed.add(serialize(result.row, item));
+            if (pending) await pending;
+          } else {
+            tally.count(group, false, result.issues);
+            const pending = rejects.add(rejectLine(item.index, item.line, group, item.raw, result.issues));
+            if (pending) await pending;
+          }
+        } else {
+          tally.count(item.group, false, item.issues);
+          const pending = rejects.add(rejectLine(item.index, item.line, item.group, item.raw, item.issues));
+          if (pending) await pending;
+        }
+      }
+    }
+
+    if (tally.total === 0) {
+      throw new UnreadableFileError('empty_file', 'the file has no records after its header');
+    }
+    await rejects.close();
+    if (tally.valid > 0) {
+      await processed.close();
+      return finish('ingested', undefined, { processed: processedKey, rejects: rejectsKey });
+    }
+    // Nothing valid: keep the rejects as evidence, but publish no empty processed file.
+    await processed.abort();
+    const allSourceErrors = tally.reasons.source_error === tally.rejected;
+    return finish(
+      'rejected',
+      allSourceErrors
+        ? { code: 'all_blocks_failed', message: 'every block of the response reported status "error"' }
+        : { code: 'no_valid_rows', message: `none of the ${tally.total} rows passed validation` },
+      { rejects: rejectsKey },
+    );
+  } catch (error) {
+    await Promise.all([processed?.abort(), rejects?.abort()]).catch(() => undefined);
+    if (!(error instanceof UnreadableFileError)) throw error;
+    deps.logger.warn('input refused', { reason: error.reason, message: error.message, key: input.key });
+    return finish('rejected', { code: error.reason, message: error.message }, {});
+  }
+}
+
+/** Reads to the end of a blank-looking file: all blank is empty; content after a long blank run is refused. */
+async function refuseBlank(text: AsyncIterable<string>): Promise<never> {
+  for await (const chunk of text) {
+    if (chunk.trim() !== '') {
+      throw new UnreadableFileError(
+        'unknown_dataset',
+        `the file starts with over ${SNIFF_CHARS} characters of white space before any content`,
+      );
+    }
+  }
+  throw new UnreadableFileError('empty_file', 'the file holds only white space');
+}
+
+function rejectLine(
+  index: number,
+  line: number | undefined,
+  group: string | undefined,
+  raw: unknown,
+  issues: readonly RowIssue[],
+): string {
+  return JSON.stringify({
+    index,
+    ...(line !== undefined ? { line } : {}),
+    ...(group !== undefined ? { group } : {}),
+    reasons: issues,
+    raw,
+  });
+}
+
+async function announce(bus: EventBus, manifest: Manifest): Promise<void> {
+  const completedAt = manifest.timings.finishedAt;
+  const event =
+    manifest.status === 'ingested'
+      ? makeEvent('IngestCompleted', {
+          version: 1,
+          correlationId: manifest.correlationId,
+          id: manifest.id,
+          dataset: manifest.dataset as string,
+          inputKey: manifest.input.key,
+          manifestKey: keys.manifest(manifest.id),
+          processedKey: manifest.outputs.processed as string,
+          rejectsKey: manifest.outputs.rejects as string,
+          counts: {
+            total: manifest.counts.total,
+            valid: manifest.counts.valid,
+            rejected: manifest.counts.rejected,
+          },
+          completedAt,
+        })
+      : makeEvent('IngestRejected', {
+          version: 1,
+          correlationId: manifest.correlationId,
+          id: manifest.id,
+          inputKey: manifest.input.key,
+          manifestKey: keys.manifest(manifest.id),
+          reason: manifest.reason ?? { code: 'unknown', message: 'rejected' },
+          completedAt,
+        });
+  const result = await bus.publish([event]);
+  if (result.failed.length > 0) {
+    throw new PublishFailedError(`could not publish ${event.detailType}: ${result.failed[0]?.error}`);
+  }
+}

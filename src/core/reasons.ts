@@ -1,0 +1,51 @@
+/**
+ * Every reason sluice gives for refusing a row or a whole file. Codes are stable:
+ * they appear in rejects files, manifests, metrics and alarms. README's reason-code
+ * table is generated from this one list (scripts/reason-table.ts) so they cannot drift.
+ */
+export const ROW_REASONS = {
+  missing_field: 'a required field is absent or empty',
+  not_a_number:
+    'a numeric field is not a finite decimal number (NaN, Infinity, 1e309, thousands separators...)',
+  negative_number: 'a price or volume is below zero',
+  invalid_datetime: 'datetime is not YYYY-MM-DD or YYYY-MM-DD HH:MM:SS',
+  invalid_date: 'the date is not YYYY-MM-DD or is not a real calendar date (2024-02-30)',
+  invalid_timestamp: 'event_time is not an ISO-8601 timestamp of a real instant',
+  ohlc_inconsistent: 'prices break low <= open, close <= high',
+  duplicate_row: 'the same (symbol, datetime) was already seen in this file',
+  missing_symbol: 'a market row has no symbol',
+  source_error: 'the data source reported an error for this block (status "error"), rejected whole',
+  out_of_range: 'a value lies outside the range the dataset allows',
+  invalid_region: 'region is not one of North America, South America, Europe, Asia, Africa, Oceania',
+  model_required: 'model is required when brand is given',
+  bp_inconsistent: 'diastolic blood pressure is above systolic',
+  malformed_row: 'the row does not have the shape of a record (wrong field count, not an object)',
+  repeated_header: 'a copy of the header row inside the data',
+  row_too_large: 'a single record is larger than the per-record limit',
+} as const;
+
+export const FILE_REASONS = {
+  empty_file: 'the file has no bytes, or no records after its header',
+  too_large: 'the file is larger than the configured size limit',
+  decompressed_too_large: 'a gzip input inflates beyond the size limit (gzip bomb)',
+  invalid_gzip: 'the file starts like gzip but does not inflate',
+  invalid_utf8: 'the bytes are not valid UTF-8',
+  unsupported_format: 'the content is neither JSON nor CSV',
+  unknown_dataset: 'no dataset contract recognizes this content (unknown CSV header or JSON shape)',
+  dataset_mismatch: 'the dataset forced by flag or key prefix does not fit the content',
+  malformed_json: 'the JSON has a syntax error',
+  truncated_json: 'the JSON ends before its last value is closed',
+  nesting_too_deep: 'the JSON nests deeper than the parser allows',
+  malformed_csv: 'the CSV cannot be tokenized (unclosed quote, field over the size limit...)',
+  all_blocks_failed: 'every block of a Twelve Data response reported status "error"',
+  no_valid_rows: 'the file was read, but not one of its rows passed validation (see the rejects file)',
+} as const;
+
+export type RowReason = keyof typeof ROW_REASONS;
+export type FileReason = keyof typeof FILE_REASONS;
+
+export interface RowIssue {
+  readonly code: RowReason;
+  readonly message: string;
+  readonly field?: string;
+}

@@ -1,0 +1,85 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const BIN = path.resolve('bin/sluice.js');
+
+function sluice(args: string[], cwd: string) {
+  const run = spawnSync(process.execPath, [BIN, ...args], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, SLUICE_LOG_LEVEL: 'error' },
+  });
+  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+const VITALS = [
+  'event_time,user_id,heart_rate,spo2,steps,temp_c,systolic_bp,diastolic_bp',
+  '2025-09-17T11:59:16Z,user_1,100,98,21,37.5,120,80',
+  '2025-09-17T12:00:16Z,user_1,250,98,21,37.5,120,80',
+  '2025-09-17T12:01:16Z,user_2,70,97,400,36.6,110,130',
+].join('\n');
+
+describe('sluice CLI', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'sluice-cli-'));
+    await writeFile(path.join(dir, 'vitals.csv'), VITALS);
+    await writeFile(path.join(dir, 'junk.csv'), 'what,is,this\n1,2,3\n');
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('prints the manifest with counts and reasons as JSON and exits 0 when a file is ingested', () => {
+    const run = sluice(['ingest', 'vitals.csv', '--json', '--data-dir', 'data'], dir);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const manifest = JSON.parse(run.stdout);
+    expect(manifest.dataset).toBe('health-vitals');
+    expect(manifest.counts).toMatchObject({
+      total: 3,
+      valid: 1,
+      rejected: 2,
+      reasons: { out_of_range: 2, bp_inconsistent: 1 },
+    });
+  });
+
+  it('writes outputs under the data dir, keyed by the SHA-256 of the input', async () => {
+    const run = sluice(['ingest', 'vitals.csv', '--json', '--data-dir', 'data'], dir);
+    const manifest = JSON.parse(run.stdout);
+    const processed = await readFile(path.join(dir, 'data', manifest.outputs.processed), 'utf8');
+    expect(processed.trim().split('\n')).toHaveLength(1);
+    expect(manifest.outputs.processed).toBe(`processed/health-vitals/${manifest.id}.jsonl`);
+  });
+
+  it('exits non-zero with a one-line error when the file itself is refused', () => {
+    const run = sluice(['ingest', 'junk.csv', '--data-dir', 'data'], dir);
+    expect(run.code).toBe(1);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toContain('unknown_dataset');
+  });
+
+  it('shows a summary table with the outputs on a plain run', () => {
+    const run = sluice(['ingest', 'vitals.csv', '--data-dir', 'data2'], dir);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('health-vitals');
+    expect(run.stdout).toMatch(/processed\s+.*processed\/health-vitals\//);
+  });
+
+  it('refuses an unknown --dataset before doing anything', () => {
+    const run = sluice(['ingest', 'vitals.csv', '--dataset', 'nope', '--data-dir', 'data'], dir);
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toContain('nope');
+  });
+
+  it('runs the demo on the bundled sample and says where the outputs are', () => {
+    const run = sluice(['demo', '--data-dir', 'demo'], dir);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('twelvedata-ohlcv');
+    expect(run.stdout).toContain('manifest');
+    expect(run.stdout).toContain('IngestCompleted');
+  });
+});

@@ -1,0 +1,21 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { README_SECTION, reasonTables } from '../../scripts/reason-table.js';
+import { DATASETS } from '../../src/core/datasets/registry.js';
+
+const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+
+describe('README', () => {
+  it('lists exactly the reason codes of src/core/reasons.ts', () => {
+    expect(README_SECTION.exec(readme)?.[1]).toBe(reasonTables());
+  });
+
+  it('shows the two set-up commands', () => {
+    expect(readme).toContain('npm ci && npm start');
+    expect(readme).toContain('npm test');
+  });
+
+  it('describes every registered dataset', () => {
+    for (const dataset of DATASETS) expect(readme).toContain(`| \`${dataset.id}\` |`);
+  });
+});
