@@ -181,3 +181,41 @@ export interface Analyst {
   readonly name: string;
   write(request: AnalystRequest): Promise<AnalystResult>;
 }
+
+export interface MailAttachment {
+  readonly filename: string;
+  readonly contentType: string;
+  readonly content: Uint8Array;
+  /** Content-ID for an inline image the HTML references as `cid:<cid>`. */
+  readonly cid?: string;
+}
+
+export interface MailMessage {
+  readonly from: string;
+  readonly to: readonly string[];
+  readonly subject: string;
+  readonly html: string;
+  readonly text: string;
+  readonly attachments: readonly MailAttachment[];
+  /** Extra headers, e.g. X-Sluice-Correlation-Id. */
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+export interface SentMail {
+  /** The provider's message id (SES MessageId, SMTP Message-ID, outbox file name). */
+  readonly messageId: string;
+  readonly mailer: string;
+  /** Where a copy can be seen: the outbox .eml and .html paths. */
+  readonly files?: { readonly eml: string; readonly html: string };
+}
+
+/** Sends one message; throws on failure after the adapter's own retries. */
+export interface Mailer {
+  readonly name: string;
+  send(message: MailMessage): Promise<SentMail>;
+}
+
+/** Turns a chart's SVG into PNG bytes for mail clients that do not show SVG. */
+export interface ChartRasterizer {
+  toPng(svg: string): Uint8Array;
+}
