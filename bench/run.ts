@@ -12,6 +12,7 @@ import { finished } from 'node:stream/promises';
 import { build } from 'esbuild';
 import { generateHealthVitals } from '../src/samples/csv.generators.js';
 import { generateTwelveData } from '../src/samples/twelvedata.generator.js';
+import { runAnalyticsBench } from './analytics.bench.js';
 import type { WorkerReport } from './workers/report.js';
 
 const DATA = path.resolve('bench/.data');
@@ -129,6 +130,10 @@ async function main(): Promise<void> {
   const naiveCsv = await measure('naive split lines, health vitals', 'naive-csv', vitals);
   const sluiceCsv = await measure('sluice ingest, health vitals', 'sluice-ingest', vitals);
 
+  const analytics = await runAnalyticsBench();
+  console.log(`\nanalytics: ${analytics.symbols} symbols × ${analytics.bars} bars in ${fmt(analytics.ms)} ms`);
+  results.analytics = analytics;
+
   const ratio = (a?: WorkerReport, b?: WorkerReport) => (a && b ? b.ms / a.ms : Number.NaN);
   const targets = [
     ['Twelve Data throughput vs naive >= 3x', ratio(sluiceJson, naiveJson), (v: number) => v >= 3],
@@ -136,6 +141,7 @@ async function main(): Promise<void> {
     ['Twelve Data x10 peak RSS <= 150 MB', sluiceJson10?.peakRssMb ?? Number.NaN, (v: number) => v <= 150],
     ['health vitals throughput vs naive', ratio(sluiceCsv, naiveCsv), (v: number) => v >= 1],
     ['health vitals peak RSS <= 150 MB', sluiceCsv?.peakRssMb ?? Number.NaN, (v: number) => v <= 150],
+    ['analytics, 500 symbols × 2000 bars, ms < 1000', analytics.ms, (v: number) => v < 1000],
   ] as const;
   console.log('\n| target | measured | met |');
   console.log('|---|---:|:---:|');

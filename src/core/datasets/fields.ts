@@ -108,7 +108,10 @@ export function readNonNegative(value: unknown, field: string, issues: Issues): 
   return n;
 }
 
-/** A number within [min, max]; a missing value is reported as missing_field. */
+/**
+ * A number that must lie within [min, max]. An out-of-range number is reported and
+ * still returned, so cross-field rules (diastolic <= systolic) can judge it too.
+ */
 export function readInRange(
   value: unknown,
   field: string,
@@ -118,7 +121,7 @@ export function readInRange(
 ): number | undefined {
   const n = readNumber(value, field, issues);
   if (n !== undefined && (n < min || n > max)) {
-    return issue(issues, 'out_of_range', field, `${field} must be between ${min} and ${max} (given ${n})`);
+    issues.push({ code: 'out_of_range', field, message: `${field} must be between ${min} and ${max} (given ${n})` });
   }
   return n;
 }

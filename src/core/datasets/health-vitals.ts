@@ -1,7 +1,7 @@
 /** `health-vitals`: wearable readings, one row per user and instant. */
 import { CSV_SOURCE_RULES, csvFormat } from '../ingest/csv-source.js';
 import type { DatasetContract, RecordValidator, SourceRecord, Validation } from './contract.js';
-import { fieldOf, type Issues, readNumber, readText, readTimestamp } from './fields.js';
+import { fieldOf, type Issues, readInRange, readText, readTimestamp } from './fields.js';
 
 export interface HealthVital {
   /** UTC ISO-8601 with milliseconds. */
@@ -38,22 +38,8 @@ const RANGES = {
 
 type Measure = keyof typeof RANGES;
 
-/**
- * Like readInRange, but an out-of-range number is still returned, so that the
- * blood-pressure rule can judge it too and a row reports every rule it breaks.
- */
-function readMeasure(record: SourceRecord, field: Measure, issues: Issues): number | undefined {
-  const value = readNumber(fieldOf(record, field), field, issues);
-  const [min, max] = RANGES[field];
-  if (value !== undefined && (value < min || value > max)) {
-    issues.push({
-      code: 'out_of_range',
-      field,
-      message: `${field} must be between ${min} and ${max} (given ${value})`,
-    });
-  }
-  return value;
-}
+const readMeasure = (record: SourceRecord, field: Measure, issues: Issues): number | undefined =>
+  readInRange(fieldOf(record, field), field, RANGES[field][0], RANGES[field][1], issues);
 
 function validate(record: SourceRecord): Validation<HealthVital> {
   const issues: Issues = [];

@@ -168,6 +168,23 @@ describe('twelvedata-ohlcv', () => {
     ]);
   });
 
+  it('reads the /batch endpoint whose items wrap each result in response', async () => {
+    const text = JSON.stringify({
+      code: 200,
+      status: 'success',
+      data: {
+        req_1: { response: series('AAPL', [bar('2024-01-03'), bar('2024-01-02')]), status: 'success' },
+        req_2: { response: notFound('NOPE'), status: 'error' },
+      },
+    });
+    const all = await items(text);
+    expect(all.map((i) => [i.kind, i.group])).toEqual([
+      ['record', 'AAPL'],
+      ['record', 'AAPL'],
+      ['rejected', 'req_2'],
+    ]);
+  });
+
   it('rejects a top-level error response as one source_error', async () => {
     const all = await items(JSON.stringify({ code: 401, message: 'Invalid API key', status: 'error' }));
     expect(all).toEqual([
@@ -230,7 +247,7 @@ describe('twelvedata-ohlcv', () => {
   it('fails the file when more values than the bound come before meta', async () => {
     const values = `[${Array.from({ length: MAX_RECORDS_BEFORE_META + 1 }, () => '{}').join(',')}]`;
     const error = await failure(`{"values":${values},"meta":{"symbol":"A"}}`);
-    expect(error.reason).toBe('malformed_json');
+    expect(error.reason).toBe('values_before_meta');
     expect(error.message).toContain(`more than ${MAX_RECORDS_BEFORE_META} values come before "meta"`);
   });
 

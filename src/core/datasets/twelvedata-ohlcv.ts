@@ -1,7 +1,7 @@
 /**
  * Twelve Data `time_series` responses: one symbol `{meta, values, status}`, many
  * symbols `{"AAPL": {...}, "MSFT": {...}}`, or a batch `{code, status, data: {"<id>":
- * {...}}}`. Any block may be an error block `{code, message, status: "error"}`,
+ * {...}}}` (each item possibly wrapped as `{response: {...}, status}`). Any block may be an error block `{code, message, status: "error"}`,
  * rejected whole (its meta, status, code and message as raw) while the others go on.
  *
  * Bars stream out as they are read, so what a bar gets depends on what its block said
@@ -53,6 +53,8 @@ class Block {
   valuesSeen = false;
   /** Elements read before `meta`; undefined once meta is known. */
   waiting: unknown[] | undefined = [];
+  /** A batch item that only wraps the real block in `response`: not a block itself. */
+  wrapper = false;
 
   /**
    * @param key the symbol (many-symbol shape) or request id (batch); undefined at the root
@@ -142,6 +144,12 @@ class TwelveDataReader implements JsonScanHandler {
       return Plan.elements;
     }
     if (key !== undefined && BLOCK_MEMBERS.has(key)) return Plan.capture;
+    // The /batch endpoint wraps each result: {"data": {"<id>": {"response": {...}, "status": "success"}}}.
+    if (key === 'response' && kind === 'object' && !root && !block.keyIsSymbol) {
+      block.wrapper = true;
+      this.frames.push({ kind: 'block', block: new Block(block.key, false), root: false });
+      return Plan.descend;
+    }
     if (root && kind === 'object') {
       this.frames.push(
         key === 'data' ? { kind: 'batch' } : { kind: 'block', block: new Block(key, true), root: false },
@@ -194,7 +202,7 @@ class TwelveDataReader implements JsonScanHandler {
     if (block.waiting.length >= MAX_RECORDS_BEFORE_META) {
       const which = block.key === undefined ? 'the top-level block' : `block ${JSON.stringify(block.key)}`;
       throw new UnreadableFileError(
-        'malformed_json',
+        'values_before_meta',
         `In ${which}, more than ${MAX_RECORDS_BEFORE_META} values come before "meta": ` +
           'sluice needs "meta" (symbol, interval) first to stream larger blocks.',
       );
@@ -239,6 +247,7 @@ class TwelveDataReader implements JsonScanHandler {
   }
 
   private endBlock(block: Block): void {
+    if (block.wrapper) return;
     this.flush(block);
     if (block.failed) this.reject(block.members, block.key ?? block.symbol, block.sourceError());
     if (block.recognized) this.blocks++;
