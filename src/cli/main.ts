@@ -5,6 +5,8 @@ import { errorMessage } from '../core/errors.js';
 import { analyzeCommand } from './commands/analyze.js';
 import { costReport, printCost } from './commands/cost.js';
 import { runDemo } from './commands/demo.js';
+import { notifyCommand } from './commands/notify.js';
+import { runPipeline } from './commands/run.js';
 import { type CliIo, ingestFiles, listInputs, reportIngest } from './commands/ingest.js';
 import { loadLocalConfig } from './config.js';
 import { openLocalPorts } from './local-ports.js';
@@ -65,6 +67,38 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
         const now = ports.clock.now();
         const since = opts.since ?? new Date(now - 30 * 86_400_000).toISOString().slice(0, 10);
         printCost(await costReport(ports.state, since, now), opts.json === true, io);
+      } finally {
+        await ports.close();
+      }
+    });
+
+  program
+    .command('run')
+    .description('ingest, analyze and report on one file; prints where the report is')
+    .argument('<file>', 'a .json or .csv file')
+    .option('--force', 'reprocess even if these bytes were processed before')
+    .option('--json', 'print the manifest, the analysis id and the report paths as JSON')
+    .action(async (file: string, opts: { force?: boolean; json?: boolean }) => {
+      const config = loadLocalConfig();
+      const ports = openLocalPorts(config, program.opts().dataDir);
+      try {
+        setExit(await runPipeline(ports, config, file, opts, io));
+      } finally {
+        await ports.close();
+      }
+    });
+
+  program
+    .command('notify')
+    .description("send a stored analysis's report (again with --resend)")
+    .argument('<id>', 'the analysis id (the input SHA-256)')
+    .option('--resend', 'send even if the report was sent before')
+    .option('--json', 'print the outcome as JSON')
+    .action(async (id: string, opts: { resend?: boolean; json?: boolean }) => {
+      const config = loadLocalConfig();
+      const ports = openLocalPorts(config, program.opts().dataDir);
+      try {
+        setExit(await notifyCommand(ports, id, opts, io));
       } finally {
         await ports.close();
       }

@@ -199,10 +199,12 @@ export interface MailMessage {
   readonly attachments: readonly MailAttachment[];
   /** Extra headers, e.g. X-Sluice-Correlation-Id. */
   readonly headers?: Readonly<Record<string, string>>;
+  /** A stable Message-ID (`<...@...>`), so a resend after a crash can be recognized as the same message. */
+  readonly messageId?: string;
 }
 
 export interface SentMail {
-  /** The provider's message id (SES MessageId, SMTP Message-ID, outbox file name). */
+  /** The provider's message id (SES MessageId) or the Message-ID header (SMTP, outbox). */
   readonly messageId: string;
   readonly mailer: string;
   /** Where a copy can be seen: the outbox .eml and .html paths. */

@@ -75,11 +75,30 @@ describe('sluice CLI', () => {
     expect(run.stderr).toContain('nope');
   });
 
-  it('runs the demo on the bundled sample and says where the outputs are', () => {
+  it('runs the demo on the bundled sample and says where the report is', () => {
     const run = sluice(['demo', '--data-dir', 'demo'], dir);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('twelvedata-ohlcv');
-    expect(run.stdout).toContain('manifest');
-    expect(run.stdout).toContain('IngestCompleted');
+    expect(run.stdout).toMatch(/html\s+\S+\.html/);
+    expect(run.stdout).toMatch(/eml\s+\S+\.eml/);
+  });
+
+  it('runs the whole pipeline on one file and prints the manifest, analysis id and report paths as JSON', async () => {
+    const run = sluice(['run', 'vitals.csv', '--json', '--data-dir', 'data3'], dir);
+    expect(run.code).toBe(0);
+    const out = JSON.parse(run.stdout);
+    expect(out.manifest.counts).toMatchObject({ total: 3, valid: 1 });
+    expect(out.analysisId).toBe(out.manifest.id);
+    expect(await readFile(out.report.html, 'utf8')).toContain('<table');
+    expect(await readFile(out.report.eml, 'utf8')).toMatch(/multipart\/alternative/);
+  });
+
+  it('sends a report once and says so when asked to notify again, until --resend', () => {
+    const first = JSON.parse(sluice(['run', 'vitals.csv', '--json', '--data-dir', 'data4'], dir).stdout);
+    const again = sluice(['notify', first.analysisId, '--data-dir', 'data4'], dir);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('already sent');
+    const resent = sluice(['notify', first.analysisId, '--resend', '--json', '--data-dir', 'data4'], dir);
+    expect(JSON.parse(resent.stdout).outcome).toBe('sent');
   });
 });

@@ -10,6 +10,7 @@ import type { Narrative } from '../../src/core/analyze/narrative.js';
 import { analyzeIngested } from '../../src/core/analyze/stage.js';
 import { loadAnalysis, type StoredAnalysis } from '../../src/core/analyze/stored-analysis.js';
 import type { OhlcvRow } from '../../src/core/datasets/ohlcv.rules.js';
+import { AnalystError } from '../../src/core/errors.js';
 import { IngestCompletedSchema } from '../../src/core/events.js';
 import { ingestObject } from '../../src/core/ingest/stage.js';
 import type { Analyst } from '../../src/core/ports.js';
@@ -99,3 +100,23 @@ export function scriptedAnalyst(narrative: Narrative, model = 'amazon.nova-lite-
     },
   };
 }
+
+/** An analyst that gives up after its retries, so the analysis falls back to the offline narrative. */
+export function failingAnalyst(model = 'amazon.nova-lite-v1:0'): Analyst {
+  return {
+    name: model,
+    async write() {
+      throw new AnalystError('ANALYST.RETRIES_EXCEEDED', 'throttled five times', {
+        usage: { inputTokens: 1000, outputTokens: 0 },
+        attempts: 5,
+      });
+    },
+  };
+}
+
+/** Markup and script a symbol, model name or narrative might carry, from a hostile file or a hijacked model. */
+export const XSS_PAYLOADS = {
+  script: '<script>alert(1)</script>',
+  img: '<img src=x onerror=alert(1)>',
+  js: 'javascript:alert(1)',
+} as const;

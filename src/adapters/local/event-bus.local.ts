@@ -40,6 +40,7 @@ export class LocalEventBus implements EventBus {
   readonly #published: SluiceEvent[] = [];
   readonly #inFlight = new Set<Promise<void>>();
   readonly #deadLetterFile: string;
+  #deadLetteredCount = 0;
   readonly #maxAttempts: number;
   readonly #baseDelayMs: number;
   readonly #sleep: (ms: number) => Promise<void>;
@@ -65,6 +66,11 @@ export class LocalEventBus implements EventBus {
   /** Every event accepted so far, in publish order. */
   get published(): readonly SluiceEvent[] {
     return this.#published;
+  }
+
+  /** Deliveries that failed every attempt and went to the dead-letter file. */
+  get deadLettered(): number {
+    return this.#deadLetteredCount;
   }
 
   subscribe<T extends DetailType>(detailType: T, handler: EventHandler<T>): void {
@@ -130,6 +136,7 @@ export class LocalEventBus implements EventBus {
   }
 
   async #deadLetter(event: SluiceEvent, error: unknown, attempts: number): Promise<void> {
+    this.#deadLetteredCount++;
     const letter = {
       failedAt: new Date(this.#clock.now()).toISOString(),
       attempts,

@@ -5,7 +5,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { describeObjectStore } from '../../../test/ports/object-store.contract.js';
 import { InvalidKeyError } from '../../core/errors.js';
-import { assertSafeKey, FsObjectStore } from './object-store.fs.js';
+import { assertSafeKey } from '../object-keys.js';
+import { FsObjectStore } from './object-store.fs.js';
 
 const makeRoot = () => mkdtemp(path.join(os.tmpdir(), 'sluice-fs-store-'));
 

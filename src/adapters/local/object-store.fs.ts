@@ -9,50 +9,14 @@ import { type FileHandle, link, mkdir, open, readdir, rename, rm, stat } from 'n
 import path from 'node:path';
 import { InvalidKeyError, ObjectNotFoundError, SluiceError } from '../../core/errors.js';
 import type { ObjectInfo, ObjectStore, ObjectWriter, PutOptions } from '../../core/ports.js';
+import { assertSafeKey, RESERVED_TEMP_SEGMENT } from '../object-keys.js';
 
 /** In-flight writes live here, under a first segment no key may use. */
-const TEMP_DIR = '.tmp';
+const TEMP_DIR = RESERVED_TEMP_SEGMENT;
 // 64 KiB reads stay under glibc's mmap threshold, so freed buffers are reused
 // instead of every chunk faulting in fresh pages: measured ~15 % faster ingest
 // and ~50 MB less peak RSS than 1 MiB reads.
 const READ_HIGH_WATER_MARK = 64 * 1024;
-
-// Percent-encoded dot, slash, backslash, control char or overlong UTF-8 lead byte,
-// possibly encoded again (%252e): a later decoder (HTTP, S3 console) could turn them into traversal.
-const ENCODED_TRAVERSAL = /%(?:25)*(?:2e|2f|5c|[01][0-9a-f]|7f|c0|c1)/i;
-const DRIVE_LETTER = /^[a-z]:/i;
-
-// C0, DEL and C1 controls: they break logs and shells and mean nothing in a key.
-const hasControlChar = (key: string): boolean => {
-  for (let i = 0; i < key.length; i++) {
-    const code = key.charCodeAt(i);
-    if (code < 0x20 || (code >= 0x7f && code <= 0x9f)) return true;
-  }
-  return false;
-};
-
-/**
- * Throws InvalidKeyError unless `key` is a plain relative key ('a/b/c.jsonl') that
- * cannot name anything outside the store, on POSIX or Windows, before or after decoding.
- */
-export function assertSafeKey(key: string): void {
-  if (typeof key !== 'string' || key.length === 0) throw new InvalidKeyError(String(key), 'empty key');
-  if (hasControlChar(key)) throw new InvalidKeyError(key, 'contains a control character');
-  if (key.includes('\\')) throw new InvalidKeyError(key, 'contains a backslash');
-  if (key.startsWith('/')) throw new InvalidKeyError(key, 'absolute path');
-  if (DRIVE_LETTER.test(key)) throw new InvalidKeyError(key, 'starts with a drive letter');
-  if (ENCODED_TRAVERSAL.test(key)) throw new InvalidKeyError(key, 'contains percent-encoded traversal');
-  const segments = key.split('/');
-  // '.' and '' segments would let two keys name one file here but two objects on S3.
-  for (const segment of segments) {
-    if (segment === '..') throw new InvalidKeyError(key, "contains a '..' segment");
-    if (segment === '.') throw new InvalidKeyError(key, "contains a '.' segment");
-    if (segment === '') throw new InvalidKeyError(key, 'contains an empty segment');
-  }
-  if (segments[0] === TEMP_DIR) {
-    throw new InvalidKeyError(key, `'${TEMP_DIR}/' is reserved for in-flight writes`);
-  }
-}
 
 const isMissing = (error: unknown): boolean => {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;

@@ -1,0 +1,34 @@
+/** `sluice notify <analysis id>`: send a stored analysis's report, or send it again. */
+import { randomUUID } from 'node:crypto';
+import { loadMailConfig } from '../../adapters/mail/index.js';
+import { notifyAnalysis } from '../../core/notify/stage.js';
+import type { LocalPorts } from '../local-ports.js';
+import { notifyDepsFrom, notifyOptionsFrom } from '../pipeline.js';
+import type { CliIo } from './ingest.js';
+
+export async function notifyCommand(
+  ports: LocalPorts,
+  id: string,
+  options: { resend?: boolean; json?: boolean },
+  io: CliIo,
+): Promise<number> {
+  const mail = loadMailConfig(process.env, { dataDir: ports.dataDir });
+  const result = await notifyAnalysis(
+    notifyDepsFrom(ports, mail),
+    { id, requestId: randomUUID(), force: options.resend },
+    notifyOptionsFrom(mail),
+  );
+  if (options.json) {
+    io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  } else if (result.outcome === 'no_analysis') {
+    io.stderr.write(`sluice: no stored analysis ${id} in ${ports.dataDir}\n`);
+  } else if (result.outcome === 'in_progress') {
+    io.stderr.write('sluice: another run is sending this report; try again later\n');
+  } else {
+    const n = result.notification;
+    const verb = result.outcome === 'duplicate' ? 'was already sent (use --resend to send again)' : 'sent';
+    io.stdout.write(`report ${verb} by ${n?.mailer} to ${n?.to.join(', ')}\n`);
+    if (n?.files) io.stdout.write(`  html  ${n.files.html}\n  eml   ${n.files.eml}\n`);
+  }
+  return result.outcome === 'sent' || result.outcome === 'duplicate' ? 0 : result.outcome === 'in_progress' ? 75 : 1;
+}
