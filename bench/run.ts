@@ -131,7 +131,9 @@ async function main(): Promise<void> {
   const sluiceCsv = await measure('sluice ingest, health vitals', 'sluice-ingest', vitals);
 
   const analytics = await runAnalyticsBench();
-  console.log(`\nanalytics: ${analytics.symbols} symbols × ${analytics.bars} bars in ${fmt(analytics.ms)} ms`);
+  console.log(
+    `\nanalytics: ${analytics.symbols} symbols × ${analytics.bars} bars in ${fmt(analytics.ms)} ms`,
+  );
   results.analytics = analytics;
 
   const ratio = (a?: WorkerReport, b?: WorkerReport) => (a && b ? b.ms / a.ms : Number.NaN);

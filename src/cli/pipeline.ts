@@ -6,9 +6,20 @@ import { randomUUID } from 'node:crypto';
 import { ResvgRasterizer } from '../adapters/local/chart-rasterizer.resvg.js';
 import { createMailer, loadMailConfig, type MailConfig } from '../adapters/mail/index.js';
 import { DEFAULT_PRICES } from '../core/analyze/cost.js';
-import { type AnalyzeOptions, analyzeIngested, type AnalyzeResult, DEFAULT_ANALYZE_OPTIONS } from '../core/analyze/stage.js';
+import {
+  type AnalyzeOptions,
+  type AnalyzeResult,
+  analyzeIngested,
+  DEFAULT_ANALYZE_OPTIONS,
+} from '../core/analyze/stage.js';
 import { parseEvent } from '../core/events.js';
-import { DEFAULT_NOTIFY_TIMING, type NotifyDeps, type NotifyOptions, type NotifyResult, notifyAnalysis } from '../core/notify/stage.js';
+import {
+  DEFAULT_NOTIFY_TIMING,
+  type NotifyDeps,
+  type NotifyOptions,
+  type NotifyResult,
+  notifyAnalysis,
+} from '../core/notify/stage.js';
 import { analystFrom } from './analyst.js';
 import type { LocalConfig } from './config.js';
 import type { LocalPorts } from './local-ports.js';
@@ -26,11 +37,18 @@ export function analyzeOptionsFrom(config: LocalConfig): AnalyzeOptions {
 }
 
 export function notifyOptionsFrom(mail: MailConfig): NotifyOptions {
-  return { ...DEFAULT_NOTIFY_TIMING, mail: { from: mail.from, to: mail.to, subjectTemplate: mail.subjectTemplate } };
+  return {
+    ...DEFAULT_NOTIFY_TIMING,
+    mail: { from: mail.from, to: mail.to, subjectTemplate: mail.subjectTemplate },
+  };
 }
 
 export function notifyDepsFrom(ports: LocalPorts, mail: MailConfig): NotifyDeps {
-  return { ...ports, mailer: createMailer(mail, { logger: ports.logger }), rasterizer: new ResvgRasterizer() };
+  return {
+    ...ports,
+    mailer: createMailer(mail, { logger: ports.logger }),
+    rasterizer: new ResvgRasterizer(),
+  };
 }
 
 export function wireLocalPipeline(ports: LocalPorts, config: LocalConfig): LocalPipeline {

@@ -36,7 +36,8 @@ export const FILE_REASONS = {
   malformed_json: 'the JSON has a syntax error',
   truncated_json: 'the JSON ends before its last value is closed',
   nesting_too_deep: 'the JSON nests deeper than the parser allows',
-  values_before_meta: 'a Twelve Data block has more values before its "meta" than sluice will hold while waiting for the symbol',
+  values_before_meta:
+    'a Twelve Data block has more values before its "meta" than sluice will hold while waiting for the symbol',
   malformed_csv: 'the CSV cannot be tokenized (unclosed quote, field over the size limit...)',
   all_blocks_failed: 'every block of a Twelve Data response reported status "error"',
   no_valid_rows: 'the file was read, but not one of its rows passed validation (see the rejects file)',

@@ -30,5 +30,9 @@ export async function notifyCommand(
     io.stdout.write(`report ${verb} by ${n?.mailer} to ${n?.to.join(', ')}\n`);
     if (n?.files) io.stdout.write(`  html  ${n.files.html}\n  eml   ${n.files.eml}\n`);
   }
-  return result.outcome === 'sent' || result.outcome === 'duplicate' ? 0 : result.outcome === 'in_progress' ? 75 : 1;
+  return result.outcome === 'sent' || result.outcome === 'duplicate'
+    ? 0
+    : result.outcome === 'in_progress'
+      ? 75
+      : 1;
 }

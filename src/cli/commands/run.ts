@@ -57,12 +57,16 @@ export async function runPipeline(
     );
   } else {
     if (analysis?.analysis) {
-      io.stdout.write(`\n${describeAnalysis(analysis.analysis, analysis.outcome === 'duplicate', ports.dataDir)}\n`);
+      io.stdout.write(
+        `\n${describeAnalysis(analysis.analysis, analysis.outcome === 'duplicate', ports.dataDir)}\n`,
+      );
     }
     io.stdout.write(`\n${describeNotification(notification)}\n`);
   }
   if (deadLetters > 0) {
-    io.stderr.write(`sluice: ${deadLetters} event(s) failed every retry; see ${path.join(ports.dataDir, 'dead-letters.jsonl')}\n`);
+    io.stderr.write(
+      `sluice: ${deadLetters} event(s) failed every retry; see ${path.join(ports.dataDir, 'dead-letters.jsonl')}\n`,
+    );
     return 1;
   }
   return notification ? exit : 1;

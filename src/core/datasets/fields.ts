@@ -121,7 +121,11 @@ export function readInRange(
 ): number | undefined {
   const n = readNumber(value, field, issues);
   if (n !== undefined && (n < min || n > max)) {
-    issues.push({ code: 'out_of_range', field, message: `${field} must be between ${min} and ${max} (given ${n})` });
+    issues.push({
+      code: 'out_of_range',
+      field,
+      message: `${field} must be between ${min} and ${max} (given ${n})`,
+    });
   }
   return n;
 }
