@@ -33,7 +33,7 @@ export async function runPipeline(
   const exit = reportIngest(ports, results, false, options.json ? { ...io, stdout: devNull } : io);
   await ports.bus.drain();
   const manifest = results[0]?.result.manifest;
-  if (!manifest || manifest.status !== 'ingested') {
+  if (manifest?.status !== 'ingested') {
     if (options.json) io.stdout.write(`${JSON.stringify({ manifest: manifest ?? null }, null, 2)}\n`);
     return exit === 0 ? 1 : exit;
   }
