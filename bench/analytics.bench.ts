@@ -8,8 +8,8 @@
  */
 import { pathToFileURL } from 'node:url';
 import { analyzeMarket } from '../src/core/analyze/market/index.js';
-import { randomWalkBars } from '../src/core/analyze/market/random-walk.js';
 import type { OhlcvRow } from '../src/core/datasets/ohlcv.rules.js';
+import { randomWalkBars } from '../src/samples/random-walk.js';
 
 export const ANALYTICS_TARGET_MS = 1000;
 

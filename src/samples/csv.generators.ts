@@ -8,22 +8,12 @@
  * rejected.
  */
 
+import { seededRandom } from './prng.js';
+
 /** Characters per yielded chunk: about what a file stream hands over. */
 const CHUNK_CHARS = 64 * 1024;
 
-/** mulberry32: small, fast and good enough to vary test data. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-type Random = ReturnType<typeof prng>;
+type Random = ReturnType<typeof seededRandom>;
 
 const int = (random: Random, min: number, max: number): number =>
   min + Math.floor(random() * (max - min + 1));
@@ -69,7 +59,7 @@ const HEALTH_VITALS_BAD_KINDS = [
 ] as const;
 
 function* healthVitalLines(options: GeneratorOptions & { readonly users: number }): Generator<string> {
-  const random = prng(options.seed);
+  const random = seededRandom(options.seed);
   const start = Date.UTC(2025, 0, 1);
   yield HEALTH_VITALS_HEADER;
   for (let i = 0; i < options.rows; i++) {
@@ -154,7 +144,7 @@ const SMARTPHONE_SALES_BAD_KINDS = [
 ] as const;
 
 function* smartphoneSaleLines(options: GeneratorOptions): Generator<string> {
-  const random = prng(options.seed);
+  const random = seededRandom(options.seed);
   yield SMARTPHONE_SALES_HEADER;
   for (let i = 0; i < options.rows; i++) {
     const [brand, models] = pick(random, PHONES);
@@ -222,7 +212,7 @@ const OHLCV_BAD_KINDS = [
 const DAY_MS = 86_400_000;
 
 function* ohlcvLines(options: GeneratorOptions & { readonly symbols: number }): Generator<string> {
-  const random = prng(options.seed);
+  const random = seededRandom(options.seed);
   const symbols = Array.from({ length: options.symbols }, (_, i) => `SYM${i}`);
   const closes = symbols.map(() => int(random, 20, 500));
   const nextDay = symbols.map(() => 0);

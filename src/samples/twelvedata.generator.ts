@@ -5,6 +5,8 @@
  * every bad row breaks exactly one rule, so tests can assert exact counts per reason.
  */
 
+import { seededRandom } from './prng.js';
+
 export const BAD_KINDS = [
   'missing_field',
   'not_a_number',
@@ -69,18 +71,6 @@ const LISTED: ReadonlyArray<readonly [string, string, string]> = [
   ['DIS', 'NYSE', 'XNYS'],
   ['IBM', 'NYSE', 'XNYS'],
 ];
-
-/** mulberry32: a tiny, well-spread 32-bit PRNG; the seed fixes every choice. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 function listing(n: number): readonly [string, string, string] {
   const known = LISTED[n];
@@ -244,7 +234,7 @@ function* symbolBlock(
 /** The response as pieces of text; fills `counts` as it goes. */
 function* pieces(o: TwelveDataOptions, counts: TwelveDataCounts): Generator<string> {
   checkOptions(o);
-  const rand = prng(o.seed);
+  const rand = seededRandom(o.seed);
   const errors = o.errorBlocks ?? 0;
   // Error blocks land among the symbols at seeded places (Fisher-Yates over block slots).
   const order = Array.from({ length: o.symbols + errors }, (_, i) => i);

@@ -5,7 +5,6 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { randomWalkBars } from '../../src/core/analyze/market/random-walk.js';
 import type { Narrative } from '../../src/core/analyze/narrative.js';
 import { analyzeIngested } from '../../src/core/analyze/stage.js';
 import { loadAnalysis, type StoredAnalysis } from '../../src/core/analyze/stored-analysis.js';
@@ -14,6 +13,7 @@ import { AnalystError } from '../../src/core/errors.js';
 import { IngestCompletedSchema } from '../../src/core/events.js';
 import { ingestObject } from '../../src/core/ingest/stage.js';
 import type { Analyst } from '../../src/core/ports.js';
+import { randomWalkBars } from '../../src/samples/random-walk.js';
 import { twelveDataSample } from '../../src/samples/twelvedata.generator.js';
 import { makeTestPorts } from './local-ports.js';
 

@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import { inflateSync } from 'node:zlib';
 import { Resvg } from '@resvg/resvg-js';
 import { describe, expect, it } from 'vitest';
-import { randomWalkBars } from '../../core/analyze/market/random-walk.js';
 import { barChart, CHART_FONT_FAMILY, priceChart } from '../../core/notify/charts.js';
+import { randomWalkBars } from '../../samples/random-walk.js';
 import { BUNDLED_FONT, bundledFontFiles, ResvgRasterizer } from './chart-rasterizer.resvg.js';
 
 /** Debian's fonts-dejavu-core, present wherever Chromium is installed; the test font when Inter is not. */

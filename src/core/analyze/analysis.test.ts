@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { randomWalkBars } from '../../samples/random-walk.js';
 import { analyzeRows } from './analysis.js';
-import { randomWalkBars } from './market/random-walk.js';
 
 describe('analyzeRows', () => {
   it.each(['twelvedata-ohlcv', 'ohlcv-csv'])('analyzes %s as market data', (dataset) => {

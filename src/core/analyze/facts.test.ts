@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { randomWalkBars } from '../../samples/random-walk.js';
 import { analyzeRows } from './analysis.js';
 import { clip, describeAnomaly, factsForPrompt, round, roundPrice } from './facts.js';
 import { assertNoNaN } from './market/finite.js';
 import type { Anomaly } from './market/index.js';
-import { randomWalkBars } from './market/random-walk.js';
 
 const FACTS_BUDGET = 6 * 1024;
 const size = (facts: unknown) => Buffer.byteLength(JSON.stringify(facts));

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { randomWalkBars } from '../../samples/random-walk.js';
 import type { OhlcvRow } from '../datasets/ohlcv.rules.js';
 import { analyzeRows, type DatasetAnalysis } from './analysis.js';
-import { randomWalkBars } from './market/random-walk.js';
 import { NarrativeSchema } from './narrative.js';
 import { writeOfflineNarrative } from './offline-narrative.js';
 

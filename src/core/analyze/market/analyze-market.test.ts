@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { randomWalkBars } from '../../../samples/random-walk.js';
 import type { OhlcvRow } from '../../datasets/ohlcv.rules.js';
 import { analyzeMarket } from './analyze-market.js';
 import { CORRELATION_MAX_SYMBOLS } from './correlation.js';
 import { classifySentiment, classifyTurbulence } from './cross-section.js';
 import { assertNoNaN } from './finite.js';
-import { randomWalkBars } from './random-walk.js';
 
 const DAY = 86_400_000;
 const dateOf = (i: number) => new Date(Date.UTC(2024, 0, 1) + i * DAY).toISOString().slice(0, 10);

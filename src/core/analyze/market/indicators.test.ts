@@ -1,7 +1,7 @@
 import { ATR, BollingerBands, EMA, MACD, RSI, SMA } from 'technicalindicators';
 import { describe, expect, it } from 'vitest';
+import { randomWalkBars } from '../../../samples/random-walk.js';
 import { atr, bollinger, ema, macd, rsi, sma } from './indicators.js';
-import { randomWalkBars } from './random-walk.js';
 
 const columns = (seed: number, bars = 300) => {
   const rows = randomWalkBars({ seed, bars, volatility: 0.02 });

@@ -2,19 +2,10 @@
  * Deterministic, realistic-looking OHLCV bars from a seeded PRNG: for tests,
  * the benchmark and demos. Same seed, same bars, on every machine.
  */
-import type { OhlcvRow } from '../../datasets/ohlcv.rules.js';
+import type { OhlcvRow } from '../core/datasets/ohlcv.rules.js';
+import { seededRandom } from './prng.js';
 
-/** mulberry32: tiny, fast, good enough for synthetic data. Returns floats in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
 
 /** Standard normal draw (Box–Muller). */
 function normal(random: () => number): number {
