@@ -150,7 +150,9 @@ async function main(): Promise<void> {
   console.log('\n| target | measured | met |');
   console.log('|---|---:|:---:|');
   for (const [name, value, ok] of targets) {
-    console.log(`| ${name} | ${fmt(value, 2)} | ${name.endsWith('(reported)') ? '-' : ok(value) ? 'yes' : 'NO'} |`);
+    console.log(
+      `| ${name} | ${fmt(value, 2)} | ${name.endsWith('(reported)') ? '-' : ok(value) ? 'yes' : 'NO'} |`,
+    );
     results[name] = { value, met: ok(value) };
   }
   await writeFile(path.join(DATA, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);

@@ -7,7 +7,11 @@ export const keys = {
   processed: (dataset: DatasetId, sha256: string) => `processed/${dataset}/${sha256}.jsonl`,
   rejects: (dataset: DatasetId, sha256: string) => `rejects/${dataset}/${sha256}.jsonl`,
   manifest: (sha256: string) => `manifests/${sha256}.json`,
-  apiInput: (sha256: string, ext: 'json' | 'csv') => `${INPUT_PREFIX}api/${sha256}.${ext}`,
+  /** POST /ingest bodies; a named dataset goes in the key prefix, which forces its contract. */
+  apiInput: (sha256: string, ext: string, dataset?: string) =>
+    dataset === undefined
+      ? `${INPUT_PREFIX}api/${sha256}.${ext}`
+      : `${INPUT_PREFIX}${dataset}/api-${sha256}.${ext}`,
 } as const;
 
 export const claimKeys = {

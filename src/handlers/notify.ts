@@ -1,0 +1,84 @@
+/**
+ * Notify, fed by the table's DynamoDB stream (NEW_IMAGE). Only the INSERT of an
+ * analysis summary sends a report; every other record is a success with nothing
+ * to do, and a record that cannot be read is reported in `batchItemFailures`.
+ */
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { z } from 'zod';
+import { instrument } from '../adapters/aws/observability.js';
+import { EventValidationError, errorMessage } from '../core/errors.js';
+import { itemKeys } from '../core/keys.js';
+import { notifyAnalysis } from '../core/notify/stage.js';
+import { createRuntime } from './runtime.js';
+
+const runtime = createRuntime('notify');
+const processor = new BatchProcessor(EventType.DynamoDBStreams);
+
+const ANALYSIS_PREFIX = itemKeys.analysisPk('');
+
+const StreamRecordSchema = z.object({
+  eventName: z.enum(['INSERT', 'MODIFY', 'REMOVE']),
+  dynamodb: z.object({ NewImage: z.record(z.string(), z.unknown()).optional() }),
+});
+
+const ItemKeySchema = z.object({ pk: z.string(), sk: z.string() });
+const AnalysisIdSchema = z.string().regex(/^[0-9a-f]{64}$/, 'a hex SHA-256');
+
+/** The analysis id when the record is the INSERT of a summary item, undefined for any other record. */
+function analysisIdOf(record: DynamoDBRecord): string | undefined {
+  const parsed = StreamRecordSchema.safeParse(record);
+  if (!parsed.success) {
+    throw new EventValidationError(`stream record ${record.eventID}: ${z.prettifyError(parsed.error)}`);
+  }
+  const { eventName, dynamodb } = parsed.data;
+  if (eventName !== 'INSERT') return undefined;
+  if (!dynamodb.NewImage)
+    throw new EventValidationError(`stream record ${record.eventID}: INSERT without NewImage`);
+  let item: Record<string, unknown>;
+  try {
+    item = unmarshall(dynamodb.NewImage as Record<string, AttributeValue>);
+  } catch (error) {
+    throw new EventValidationError(
+      `stream record ${record.eventID}: unreadable NewImage: ${errorMessage(error)}`,
+    );
+  }
+  const keys = ItemKeySchema.safeParse(item);
+  if (!keys.success)
+    throw new EventValidationError(`stream record ${record.eventID}: item without pk and sk`);
+  const { pk, sk } = keys.data;
+  if (!pk.startsWith(ANALYSIS_PREFIX) || sk !== itemKeys.analysisSk) return undefined;
+  const id = AnalysisIdSchema.safeParse(pk.slice(ANALYSIS_PREFIX.length));
+  if (!id.success)
+    throw new EventValidationError(`stream record ${record.eventID}: bad analysis id in ${pk}`);
+  return id.data;
+}
+
+async function notifyRecord(record: DynamoDBRecord, context: Context): Promise<string> {
+  const id = analysisIdOf(record);
+  if (id === undefined) return 'skipped';
+  const { logger, metrics } = runtime.observability;
+  const result = await notifyAnalysis(
+    {
+      state: runtime.state(),
+      clock: runtime.clock,
+      logger,
+      metrics,
+      mailer: runtime.mailer(),
+      rasterizer: runtime.rasterizer(),
+    },
+    { id, requestId: `${context.awsRequestId}:${record.dynamodb?.SequenceNumber ?? record.eventID}` },
+    runtime.notifyOptions(),
+  );
+  return result.outcome;
+}
+
+export const handler = instrument(
+  runtime.observability,
+  async (event: DynamoDBStreamEvent, context: Context): Promise<DynamoDBBatchResponse> =>
+    processPartialResponse(event, (record: DynamoDBRecord) => notifyRecord(record, context), processor, {
+      context,
+    }),
+);

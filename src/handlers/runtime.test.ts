@@ -1,0 +1,53 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { setHandlerEnv } from '../../test/helpers/aws-events.js';
+import { createRuntime } from './runtime.js';
+
+const COMMON = {
+  SLUICE_BUCKET: 'sluice-data',
+  SLUICE_TABLE: 'sluice-state',
+  SLUICE_EVENT_BUS: 'sluice-test',
+  AWS_REGION: 'us-east-1',
+};
+
+let restore: (() => void) | undefined;
+afterEach(() => restore?.());
+
+describe('handler cold start', () => {
+  it('fails the import with the name of a missing variable', async () => {
+    restore = setHandlerEnv({ ...COMMON, SLUICE_TABLE: undefined });
+    vi.resetModules();
+    await expect(import('./ingest.js')).rejects.toThrow(/SLUICE_TABLE is missing/);
+  });
+
+  it('fails the notify handler without its mail settings', async () => {
+    restore = setHandlerEnv({ ...COMMON, SLUICE_MAIL_FROM: 'a@example.com', SLUICE_MAIL_TO: undefined });
+    vi.resetModules();
+    await expect(import('./notify.js')).rejects.toThrow(/SLUICE_MAIL_TO is missing/);
+  });
+
+  it('names a mail address that is not one', () => {
+    expect(() =>
+      createRuntime('notify', {
+        ...COMMON,
+        SLUICE_MAIL_FROM: 'a@example.com',
+        SLUICE_MAIL_TO: 'not an address',
+      }),
+    ).toThrow(/SLUICE_MAIL_TO/);
+  });
+
+  it('names SLUICE_PRICES when it is not a price table', () => {
+    expect(() => createRuntime('analyze', { ...COMMON, SLUICE_PRICES: '{"m": 1}' })).toThrow(/SLUICE_PRICES/);
+  });
+
+  it('builds no mailer for a handler that sends no mail', () => {
+    const runtime = createRuntime('ingest', COMMON);
+    expect(() => runtime.mailer()).toThrow(/sends no mail/);
+  });
+
+  it('builds each port once per container', () => {
+    const runtime = createRuntime('analyze', { ...COMMON, SLUICE_ANALYST: 'offline' });
+    expect(runtime.store()).toBe(runtime.store());
+    expect(runtime.state()).toBe(runtime.state());
+    expect(runtime.analyst()).toBeUndefined();
+  });
+});

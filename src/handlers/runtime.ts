@@ -1,0 +1,155 @@
+/**
+ * The composition root on AWS: configuration, observability, SDK clients and
+ * adapters, built once per container at cold start. Each port is built on first
+ * use, so a handler that never sends mail never builds a mailer (or needs its settings).
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BedrockAnalyst, createBedrockClient } from '../adapters/aws/analyst.bedrock.js';
+import { createEventBridgeClient, EventBridgeBus } from '../adapters/aws/event-bus.eventbridge.js';
+import { S3ObjectStore } from '../adapters/aws/object-store.s3.js';
+import { createObservability, type Observability } from '../adapters/aws/observability.js';
+import { DynamoDbStateStore } from '../adapters/aws/state-store.dynamodb.js';
+import { ResvgRasterizer } from '../adapters/local/chart-rasterizer.resvg.js';
+import { createMailer, createSesClient, loadMailConfig } from '../adapters/mail/index.js';
+import { DEFAULT_PRICES, type PriceTable, PriceTableSchema } from '../core/analyze/cost.js';
+import { type AnalyzeOptions, DEFAULT_ANALYZE_OPTIONS } from '../core/analyze/stage.js';
+import { ConfigError, errorMessage } from '../core/errors.js';
+import { DEFAULT_INGEST_OPTIONS, type IngestOptions } from '../core/ingest/stage.js';
+import { DEFAULT_NOTIFY_TIMING, type NotifyOptions } from '../core/notify/stage.js';
+import {
+  type Analyst,
+  type ChartRasterizer,
+  type Clock,
+  type EventBus,
+  type Mailer,
+  type ObjectStore,
+  type StateStore,
+  systemClock,
+} from '../core/ports.js';
+import { type HandlerEnv, type HandlerName, loadHandlerEnv } from './env.js';
+
+export interface Runtime {
+  readonly name: HandlerName;
+  readonly env: HandlerEnv;
+  readonly observability: Observability;
+  readonly clock: Clock;
+  store(): ObjectStore;
+  state(): StateStore;
+  bus(): EventBus;
+  /** Undefined when SLUICE_ANALYST=offline: the stage writes the offline narrative. */
+  analyst(): Analyst | undefined;
+  mailer(): Mailer;
+  rasterizer(): ChartRasterizer;
+  ingestOptions(): IngestOptions;
+  analyzeOptions(): AnalyzeOptions;
+  notifyOptions(): NotifyOptions;
+}
+
+const once = <T>(build: () => T): (() => T) => {
+  let built: { value: T } | undefined;
+  return () => {
+    built ??= { value: build() };
+    return built.value;
+  };
+};
+
+const endpointOf = (endpoint: string | undefined) => (endpoint === undefined ? {} : { endpoint });
+
+function pricesFrom(text: string | undefined): PriceTable {
+  if (text === undefined) return DEFAULT_PRICES;
+  try {
+    return { ...DEFAULT_PRICES, ...PriceTableSchema.parse(JSON.parse(text)) };
+  } catch (error) {
+    throw new ConfigError(`environment variable SLUICE_PRICES is invalid: ${errorMessage(error)}`, {
+      cause: error,
+    });
+  }
+}
+
+/** Throws ConfigError naming the variable when the environment is incomplete or invalid. */
+export function createRuntime(name: HandlerName, source: NodeJS.ProcessEnv = process.env): Runtime {
+  const env = loadHandlerEnv(name, source);
+  const observability = createObservability(name);
+  const { logger, metrics, traced } = observability;
+  const region = env.AWS_REGION;
+  // Validated now, not at the first mail: a bad address must fail the cold start with its name.
+  const mail =
+    name === 'notify' ? loadMailConfig({ ...source, SLUICE_MAILER: 'ses' }, { dataDir: '/tmp' }) : undefined;
+  const prices = pricesFrom(env.SLUICE_PRICES);
+
+  return {
+    name,
+    env,
+    observability,
+    clock: systemClock,
+    store: once(
+      () =>
+        new S3ObjectStore({
+          client: traced(
+            new S3Client({
+              region,
+              ...endpointOf(env.SLUICE_S3_ENDPOINT),
+              // Emulators answer on one host, not <bucket>.<host>.
+              forcePathStyle: env.SLUICE_S3_ENDPOINT !== undefined,
+            }),
+          ),
+          bucket: env.SLUICE_BUCKET,
+          logger,
+        }),
+    ),
+    state: once(
+      () =>
+        new DynamoDbStateStore({
+          client: DynamoDBDocumentClient.from(
+            traced(new DynamoDBClient({ region, ...endpointOf(env.SLUICE_DYNAMODB_ENDPOINT) })),
+            { marshallOptions: { removeUndefinedValues: true } },
+          ),
+          table: env.SLUICE_TABLE,
+        }),
+    ),
+    bus: once(
+      () =>
+        new EventBridgeBus({
+          client: traced(createEventBridgeClient({ region, ...endpointOf(env.SLUICE_EVENTS_ENDPOINT) })),
+          busName: env.SLUICE_EVENT_BUS,
+          metrics,
+        }),
+    ),
+    analyst: once(() =>
+      env.SLUICE_ANALYST === 'offline'
+        ? undefined
+        : new BedrockAnalyst({
+            client: traced(createBedrockClient({ region, ...endpointOf(env.SLUICE_BEDROCK_ENDPOINT) })),
+            modelId: env.SLUICE_BEDROCK_MODEL_ID,
+            logger,
+            metrics,
+          }),
+    ),
+    mailer: once(() => {
+      if (mail?.mailer !== 'ses') throw new ConfigError(`the ${name} handler sends no mail`);
+      return createMailer(mail, {
+        sesClient: traced(
+          createSesClient({ region: mail.ses.region, ...endpointOf(env.SLUICE_SES_ENDPOINT) }),
+        ),
+        logger,
+        metrics,
+      });
+    }),
+    rasterizer: once(() => new ResvgRasterizer()),
+    ingestOptions: () => ({
+      ...DEFAULT_INGEST_OPTIONS,
+      maxBytes: env.SLUICE_MAX_BYTES,
+      producer: 'sluice-lambda',
+    }),
+    analyzeOptions: () => ({ ...DEFAULT_ANALYZE_OPTIONS, prices }),
+    notifyOptions: () => {
+      if (!mail) throw new ConfigError(`the ${name} handler sends no mail`);
+      return {
+        ...DEFAULT_NOTIFY_TIMING,
+        mail: { from: mail.from, to: mail.to, subjectTemplate: mail.subjectTemplate },
+      };
+    },
+  };
+}

@@ -1,0 +1,287 @@
+/**
+ * Lambda event factories shaped after the AWS documentation examples: S3 "Object
+ * Created" via EventBridge, S3 event notification records, API Gateway REST proxy,
+ * SQS records carrying EventBridge envelopes, DynamoDB stream records, scheduled
+ * events, and a Lambda context.
+ */
+import { randomUUID } from 'node:crypto';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import type {
+  APIGatewayProxyEvent,
+  Context,
+  DynamoDBRecord,
+  DynamoDBStreamEvent,
+  EventBridgeEvent,
+  S3Event,
+  ScheduledEvent,
+  SQSEvent,
+  SQSRecord,
+} from 'aws-lambda';
+import type { IngestCompleted } from '../../src/core/events.js';
+
+const ACCOUNT = '123456789012';
+const REGION = 'us-east-1';
+let sequence = 1000;
+
+export const SHA_A = 'a'.repeat(64);
+
+export function ingestCompletedDetail(overrides: Partial<IngestCompleted> = {}): IngestCompleted {
+  const id = overrides.id ?? SHA_A;
+  return {
+    version: 1,
+    correlationId: `${id}:req-1`,
+    id,
+    dataset: 'ohlcv-csv',
+    inputKey: 'inputs/prices.csv',
+    manifestKey: `manifests/${id}.json`,
+    processedKey: `processed/ohlcv-csv/${id}.jsonl`,
+    rejectsKey: `rejects/ohlcv-csv/${id}.jsonl`,
+    counts: { total: 10, valid: 9, rejected: 1 },
+    completedAt: '2026-01-05T10:00:00.000Z',
+    ...overrides,
+  };
+}
+
+export function lambdaContext(awsRequestId: string = randomUUID()): Context {
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: 'sluice-test',
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:sluice-test`,
+    memoryLimitInMB: '512',
+    awsRequestId,
+    logGroupName: '/aws/lambda/sluice-test',
+    logStreamName: '2026/01/05/[$LATEST]abc',
+    getRemainingTimeInMillis: () => 60_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+export interface S3ObjectCreatedDetail {
+  version: string;
+  bucket: { name: string };
+  object: { key: string; size: number; etag: string; sequencer: string };
+  'request-id': string;
+  requester: string;
+  'source-ip-address': string;
+  reason: string;
+}
+
+/** S3 → EventBridge "Object Created"; `key` is put in the event exactly as given. */
+export function s3ObjectCreatedEvent(
+  bucket: string,
+  key: string,
+  size = 5,
+): EventBridgeEvent<'Object Created', S3ObjectCreatedDetail> {
+  return {
+    version: '0',
+    id: randomUUID(),
+    'detail-type': 'Object Created',
+    source: 'aws.s3',
+    account: ACCOUNT,
+    time: '2026-01-05T10:00:00Z',
+    region: REGION,
+    resources: [`arn:aws:s3:::${bucket}`],
+    detail: {
+      version: '0',
+      bucket: { name: bucket },
+      object: { key, size, etag: 'b1946ac92492d2347c6235b4d2611184', sequencer: '00617F08299329D189' },
+      'request-id': 'N4N7GDK58NMKJ12R',
+      requester: ACCOUNT,
+      'source-ip-address': '1.2.3.4',
+      reason: 'PutObject',
+    },
+  };
+}
+
+/** S3 event notification; `encodedKey` must already be form-encoded as S3 sends it. */
+export function s3NotificationEvent(bucket: string, encodedKey: string, size = 5): S3Event {
+  return {
+    Records: [
+      {
+        eventVersion: '2.1',
+        eventSource: 'aws:s3',
+        awsRegion: REGION,
+        eventTime: '2026-01-05T10:00:00.000Z',
+        eventName: 'ObjectCreated:Put',
+        userIdentity: { principalId: 'AWS:EXAMPLE' },
+        requestParameters: { sourceIPAddress: '127.0.0.1' },
+        responseElements: {
+          'x-amz-request-id': 'C3D13FE58DE4C810',
+          'x-amz-id-2': 'FMyUVURIY8/IgAtTv8xRjskZQpcIZ9KG4V5Wp6S7S/JRWeUWerMUE5JgHvANOjpD',
+        },
+        s3: {
+          s3SchemaVersion: '1.0',
+          configurationId: 'sluice-inputs',
+          bucket: { name: bucket, ownerIdentity: { principalId: 'EXAMPLE' }, arn: `arn:aws:s3:::${bucket}` },
+          object: {
+            key: encodedKey,
+            size,
+            eTag: '0123456789abcdef0123456789abcdef',
+            sequencer: '0A1B2C3D4E5F678901',
+          },
+        },
+      },
+    ],
+  };
+}
+
+export interface ApiRequest {
+  readonly body?: string | null;
+  readonly isBase64Encoded?: boolean;
+  readonly headers?: Record<string, string>;
+  readonly query?: Record<string, string>;
+}
+
+/** API Gateway REST API proxy integration, `POST /ingest`. */
+export function apiGatewayEvent(request: ApiRequest = {}): APIGatewayProxyEvent {
+  const headers = request.headers ?? {};
+  return {
+    resource: '/ingest',
+    path: '/ingest',
+    httpMethod: 'POST',
+    headers,
+    multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]])),
+    queryStringParameters: request.query ?? null,
+    multiValueQueryStringParameters: request.query
+      ? Object.fromEntries(Object.entries(request.query).map(([k, v]) => [k, [v]]))
+      : null,
+    pathParameters: null,
+    stageVariables: null,
+    body: request.body ?? null,
+    isBase64Encoded: request.isBase64Encoded ?? false,
+    requestContext: {
+      accountId: ACCOUNT,
+      apiId: '1234567890',
+      authorizer: null,
+      protocol: 'HTTP/1.1',
+      httpMethod: 'POST',
+      identity: {
+        accessKey: null,
+        accountId: null,
+        apiKey: null,
+        apiKeyId: null,
+        caller: null,
+        clientCert: null,
+        cognitoAuthenticationProvider: null,
+        cognitoAuthenticationType: null,
+        cognitoIdentityId: null,
+        cognitoIdentityPoolId: null,
+        principalOrgId: null,
+        sourceIp: '127.0.0.1',
+        user: null,
+        userAgent: 'vitest',
+        userArn: null,
+      },
+      path: '/prod/ingest',
+      stage: 'prod',
+      requestId: randomUUID(),
+      requestTimeEpoch: 1767607200000,
+      resourceId: 'abc123',
+      resourcePath: '/ingest',
+    },
+  };
+}
+
+/** The EventBridge envelope an SQS target receives as the message body. */
+export function eventBridgeEnvelope(detailType: string, source: string, detail: unknown): string {
+  return JSON.stringify({
+    version: '0',
+    id: randomUUID(),
+    'detail-type': detailType,
+    source,
+    account: ACCOUNT,
+    time: '2026-01-05T10:00:00Z',
+    region: REGION,
+    resources: [],
+    detail,
+  });
+}
+
+export function sqsRecord(body: string, messageId: string = randomUUID()): SQSRecord {
+  return {
+    messageId,
+    receiptHandle: `handle-${messageId}`,
+    body,
+    attributes: {
+      ApproximateReceiveCount: '1',
+      SentTimestamp: '1767607200000',
+      SenderId: 'AIDAEXAMPLE',
+      ApproximateFirstReceiveTimestamp: '1767607200001',
+    },
+    messageAttributes: {},
+    md5OfBody: '098f6bcd4621d373cade4e832627b4f6',
+    eventSource: 'aws:sqs',
+    eventSourceARN: `arn:aws:sqs:${REGION}:${ACCOUNT}:sluice-analyze`,
+    awsRegion: REGION,
+  };
+}
+
+export const sqsEvent = (...records: SQSRecord[]): SQSEvent => ({ Records: records });
+
+/** A NEW_IMAGE stream record; `item` is marshalled to DynamoDB JSON unless `rawImage` is given. */
+export function dynamoDbRecord(
+  eventName: 'INSERT' | 'MODIFY' | 'REMOVE',
+  item: Record<string, unknown> | undefined,
+  rawImage?: DynamoDBRecord['dynamodb'],
+): DynamoDBRecord {
+  const image = item === undefined ? undefined : marshall(item, { removeUndefinedValues: true });
+  return {
+    eventID: randomUUID(),
+    eventName,
+    eventVersion: '1.1',
+    eventSource: 'aws:dynamodb',
+    awsRegion: REGION,
+    dynamodb: rawImage ?? {
+      ApproximateCreationDateTime: 1767607200,
+      ...(item ? { Keys: marshall({ pk: item.pk, sk: item.sk }) as never } : {}),
+      ...(image ? { NewImage: image as never } : {}),
+      SequenceNumber: String(++sequence),
+      SizeBytes: 128,
+      StreamViewType: 'NEW_IMAGE',
+    },
+    eventSourceARN: `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/sluice/stream/2026-01-05T00:00:00.000`,
+  };
+}
+
+export const dynamoDbEvent = (...records: DynamoDBRecord[]): DynamoDBStreamEvent => ({ Records: records });
+
+export function scheduledEvent(time = '2026-01-05T10:07:00Z'): ScheduledEvent {
+  return {
+    version: '0',
+    id: randomUUID(),
+    'detail-type': 'Scheduled Event',
+    source: 'aws.events',
+    account: ACCOUNT,
+    time,
+    region: REGION,
+    resources: [`arn:aws:events:${REGION}:${ACCOUNT}:rule/sluice-aggregate`],
+    detail: {},
+  };
+}
+
+/**
+ * Sets process.env for a handler under test (handlers read it once, at import)
+ * and returns a function that puts the previous values back. Powertools output
+ * is silenced so test logs stay readable.
+ */
+export function setHandlerEnv(vars: Record<string, string | undefined>): () => void {
+  const all: Record<string, string | undefined> = {
+    AWS_REGION: REGION,
+    POWERTOOLS_LOG_LEVEL: 'SILENT',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+    POWERTOOLS_TRACE_ENABLED: 'false',
+    ...vars,
+  };
+  const previous = Object.fromEntries(Object.keys(all).map((name) => [name, process.env[name]]));
+  const apply = (values: Record<string, string | undefined>) => {
+    for (const [name, value] of Object.entries(values)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  };
+  apply(all);
+  return () => apply(previous);
+}
