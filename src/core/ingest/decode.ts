@@ -73,10 +73,14 @@ async function* plain(source: AsyncIterable<Uint8Array>, stats: DecodeStats): As
   }
 }
 
-/** Puts the first chunk back in front of the rest. */
+/** Puts the first chunk back in front of the rest; closing it closes the source (and its file handle). */
 async function* prepend(first: Uint8Array, rest: AsyncIterator<Uint8Array>): AsyncGenerator<Uint8Array> {
-  yield first;
-  for (let next = await rest.next(); !next.done; next = await rest.next()) yield next.value;
+  try {
+    yield first;
+    for (let next = await rest.next(); !next.done; next = await rest.next()) yield next.value;
+  } finally {
+    await rest.return?.();
+  }
 }
 
 /** Strict UTF-8; the decoder drops a leading BOM and carries sequences cut by chunk boundaries. */
@@ -144,11 +148,15 @@ async function* refuseBinary(source: AsyncIterable<Uint8Array>): AsyncGenerator<
   }
 }
 
-/** The first `maxChars` of a text stream, and the whole stream again (prefix included). */
+/**
+ * The first `maxChars` of a text stream, and the whole stream again (prefix
+ * included). `close()` releases the source when the text will not be read to
+ * the end (a refused file), so its file handle or socket does not wait for GC.
+ */
 export async function peekText(
   text: AsyncIterable<string>,
   maxChars: number,
-): Promise<{ prefix: string; text: AsyncIterable<string> }> {
+): Promise<{ prefix: string; text: AsyncIterable<string>; close(): Promise<void> }> {
   const iterator = text[Symbol.asyncIterator]();
   const head: string[] = [];
   let length = 0;
@@ -163,9 +171,19 @@ export async function peekText(
     length += next.value.length;
   }
   async function* replay(): AsyncGenerator<string> {
-    yield* head;
-    if (done) return;
-    for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
+    try {
+      yield* head;
+      if (done) return;
+      for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
+    } finally {
+      await iterator.return?.();
+    }
   }
-  return { prefix: head.join('').slice(0, maxChars), text: replay() };
+  return {
+    prefix: head.join('').slice(0, maxChars),
+    text: replay(),
+    close: async () => {
+      await iterator.return?.();
+    },
+  };
 }

@@ -1,3 +1,4 @@
+import { existsSync, readdirSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeTestPorts, type TestPorts } from '../../../test/helpers/local-ports.js';
@@ -208,6 +209,17 @@ describe('ingest stage', () => {
     const listed: string[] = [];
     for await (const o of ports.store.list('processed/')) listed.push(o.key);
     expect(listed).toEqual([]);
+  });
+
+  it.runIf(existsSync('/proc/self/fd'))('closes the input file when it refuses the content', async () => {
+    const openFds = () => readdirSync('/proc/self/fd').length;
+    await ports.store.put('inputs/unknown.csv', `a,b,c\n${'1,2,3\n'.repeat(50_000)}`);
+    const before = openFds();
+    for (let i = 0; i < 20; i++) {
+      const { manifest } = await ingest('inputs/unknown.csv', { requestId: `r-${i}`, force: true });
+      expect(manifest?.reason?.code).toBe('unknown_dataset');
+    }
+    expect(openFds() - before).toBeLessThan(5);
   });
 
   it('gives the claim back and rethrows when storage fails midway, so a retry can run at once', async () => {

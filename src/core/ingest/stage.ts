@@ -218,6 +218,7 @@ async function runIngest(
   let processed: JsonlSink | undefined;
   let rejects: JsonlSink | undefined;
   let stats = { rawBytes: 0, decodedBytes: 0, gzip: false };
+  let peeked: Awaited<ReturnType<typeof peekText>> | undefined;
 
   const finish = (
     status: Manifest['status'],
@@ -275,7 +276,7 @@ async function runIngest(
       onBytes: input.onProgress ? (n) => input.onProgress?.(n, facts.size) : undefined,
     });
     stats = decoded.stats;
-    const peeked = await peekText(decoded.text, SNIFF_CHARS);
+    peeked = await peekText(decoded.text, SNIFF_CHARS);
     if (peeked.prefix.trim() === '') await refuseBlank(peeked.text);
     const detection = detectDataset(peeked.prefix, input.key, input.dataset);
     contract = detection.contract;
@@ -328,7 +329,7 @@ async function runIngest(
       { rejects: rejectsKey },
     );
   } catch (error) {
-    await Promise.all([processed?.abort(), rejects?.abort()]).catch(() => undefined);
+    await Promise.all([processed?.abort(), rejects?.abort(), peeked?.close()]).catch(() => undefined);
     if (!(error instanceof UnreadableFileError)) throw error;
     deps.logger.warn('input refused', { reason: error.reason, message: error.message, key: input.key });
     return finish('rejected', { code: error.reason, message: error.message }, {});
