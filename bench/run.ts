@@ -13,6 +13,7 @@ import { build } from 'esbuild';
 import { generateHealthVitals } from '../src/samples/csv.generators.js';
 import { generateTwelveData } from '../src/samples/twelvedata.generator.js';
 import { runAnalyticsBench } from './analytics.bench.js';
+import { runBundlesBench } from './bundles.bench.js';
 import type { WorkerReport } from './workers/report.js';
 
 const DATA = path.resolve('bench/.data');
@@ -130,6 +131,12 @@ async function main(): Promise<void> {
   const naiveCsv = await measure('naive split lines, health vitals', 'naive-csv', vitals);
   const sluiceCsv = await measure('sluice ingest, health vitals', 'sluice-ingest', vitals);
 
+  const bundles = await runBundlesBench();
+  console.log('\n| handler bundle | KiB at cold start | cold-start import ms |');
+  console.log('|---|---:|---:|');
+  for (const b of bundles) console.log(`| ${b.handler} | ${fmt(b.bytes / 1024)} | ${fmt(b.coldStartMs)} |`);
+  results.bundles = bundles;
+
   const analytics = await runAnalyticsBench();
   console.log(
     `\nanalytics: ${analytics.symbols} symbols × ${analytics.bars} bars in ${fmt(analytics.ms)} ms`,
@@ -146,6 +153,16 @@ async function main(): Promise<void> {
     ['health vitals throughput vs naive (reported)', ratio(sluiceCsv, naiveCsv), () => true],
     ['health vitals peak RSS <= 150 MB', sluiceCsv?.peakRssMb ?? Number.NaN, (v: number) => v <= 150],
     ['analytics, 500 symbols × 2000 bars, ms < 1000', analytics.ms, (v: number) => v < 1000],
+    [
+      'largest handler bundle, KiB < 1024',
+      Math.max(...bundles.map((b) => b.bytes)) / 1024,
+      (v: number) => v < 1024,
+    ],
+    [
+      'slowest handler cold-start import, ms < 300',
+      Math.max(...bundles.map((b) => b.coldStartMs)),
+      (v: number) => v < 300,
+    ],
   ] as const;
   console.log('\n| target | measured | met |');
   console.log('|---|---:|:---:|');

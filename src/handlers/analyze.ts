@@ -48,7 +48,7 @@ async function analyzeRecord(record: SQSRecord, context: Context): Promise<strin
       clock: runtime.clock,
       logger,
       metrics,
-      analyst: runtime.analyst(),
+      analyst: await runtime.analyst(),
     },
     // Two messages of one batch may carry the same input: each needs its own claim owner.
     { event, requestId: `${context.awsRequestId}:${record.messageId}` },

@@ -39,15 +39,15 @@ describe('handler cold start', () => {
     expect(() => createRuntime('analyze', { ...COMMON, SLUICE_PRICES: '{"m": 1}' })).toThrow(/SLUICE_PRICES/);
   });
 
-  it('builds no mailer for a handler that sends no mail', () => {
+  it('builds no mailer for a handler that sends no mail', async () => {
     const runtime = createRuntime('ingest', COMMON);
-    expect(() => runtime.mailer()).toThrow(/sends no mail/);
+    await expect(runtime.mailer()).rejects.toThrow(/sends no mail/);
   });
 
-  it('builds each port once per container', () => {
+  it('builds each port once per container', async () => {
     const runtime = createRuntime('analyze', { ...COMMON, SLUICE_ANALYST: 'offline' });
     expect(runtime.store()).toBe(runtime.store());
     expect(runtime.state()).toBe(runtime.state());
-    expect(runtime.analyst()).toBeUndefined();
+    expect(await runtime.analyst()).toBeUndefined();
   });
 });

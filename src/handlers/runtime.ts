@@ -6,13 +6,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { BedrockAnalyst, createBedrockClient } from '../adapters/aws/analyst.bedrock.js';
 import { createEventBridgeClient, EventBridgeBus } from '../adapters/aws/event-bus.eventbridge.js';
 import { S3ObjectStore } from '../adapters/aws/object-store.s3.js';
 import { createObservability, type Observability } from '../adapters/aws/observability.js';
 import { DynamoDbStateStore } from '../adapters/aws/state-store.dynamodb.js';
-import { ResvgRasterizer } from '../adapters/local/chart-rasterizer.resvg.js';
-import { createMailer, createSesClient, loadMailConfig } from '../adapters/mail/index.js';
+import { loadMailConfig } from '../adapters/mail/mail-config.js';
 import { DEFAULT_PRICES, type PriceTable, PriceTableSchema } from '../core/analyze/cost.js';
 import { type AnalyzeOptions, DEFAULT_ANALYZE_OPTIONS } from '../core/analyze/stage.js';
 import { ConfigError, errorMessage } from '../core/errors.js';
@@ -38,10 +36,15 @@ export interface Runtime {
   store(): ObjectStore;
   state(): StateStore;
   bus(): EventBus;
-  /** Undefined when SLUICE_ANALYST=offline: the stage writes the offline narrative. */
-  analyst(): Analyst | undefined;
-  mailer(): Mailer;
-  rasterizer(): ChartRasterizer;
+  /**
+   * Undefined when SLUICE_ANALYST=offline: the stage writes the offline narrative.
+   * Asynchronous, like mailer() and rasterizer(): their modules (Bedrock, nodemailer
+   * and SES, a native rasterizer) load only in the handler that uses them, which
+   * keeps every other bundle small and its cold start short.
+   */
+  analyst(): Promise<Analyst | undefined>;
+  mailer(): Promise<Mailer>;
+  rasterizer(): Promise<ChartRasterizer>;
   ingestOptions(): IngestOptions;
   analyzeOptions(): AnalyzeOptions;
   notifyOptions(): NotifyOptions;
@@ -117,18 +120,20 @@ export function createRuntime(name: HandlerName, source: NodeJS.ProcessEnv = pro
           metrics,
         }),
     ),
-    analyst: once(() =>
-      env.SLUICE_ANALYST === 'offline'
-        ? undefined
-        : new BedrockAnalyst({
-            client: traced(createBedrockClient({ region, ...endpointOf(env.SLUICE_BEDROCK_ENDPOINT) })),
-            modelId: env.SLUICE_BEDROCK_MODEL_ID,
-            logger,
-            metrics,
-          }),
-    ),
-    mailer: once(() => {
+    analyst: once(async () => {
+      if (env.SLUICE_ANALYST === 'offline') return undefined;
+      const { BedrockAnalyst, createBedrockClient } = await import('../adapters/aws/analyst.bedrock.js');
+      return new BedrockAnalyst({
+        client: traced(createBedrockClient({ region, ...endpointOf(env.SLUICE_BEDROCK_ENDPOINT) })),
+        modelId: env.SLUICE_BEDROCK_MODEL_ID,
+        logger,
+        metrics,
+      });
+    }),
+    mailer: once(async () => {
       if (mail?.mailer !== 'ses') throw new ConfigError(`the ${name} handler sends no mail`);
+      const { createMailer } = await import('../adapters/mail/create-mailer.js');
+      const { createSesClient } = await import('../adapters/mail/mailer.ses.js');
       return createMailer(mail, {
         sesClient: traced(
           createSesClient({ region: mail.ses.region, ...endpointOf(env.SLUICE_SES_ENDPOINT) }),
@@ -137,7 +142,10 @@ export function createRuntime(name: HandlerName, source: NodeJS.ProcessEnv = pro
         metrics,
       });
     }),
-    rasterizer: once(() => new ResvgRasterizer()),
+    rasterizer: once(async () => {
+      const { ResvgRasterizer } = await import('../adapters/local/chart-rasterizer.resvg.js');
+      return new ResvgRasterizer();
+    }),
     ingestOptions: () => ({
       ...DEFAULT_INGEST_OPTIONS,
       maxBytes: env.SLUICE_MAX_BYTES,

@@ -5,7 +5,10 @@
  * font files come from an npm package when it is installed, and system fonts
  * are the fallback until it is.
  */
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { crc32, deflateSync } from 'node:zlib';
 import { Resvg, type ResvgRenderOptions } from '@resvg/resvg-js';
 import type { ChartRasterizer } from '../../core/ports.js';
@@ -20,8 +23,16 @@ export const BUNDLED_FONT = {
 /** What the charts fall back to with system fonts: Debian's fonts-dejavu-core, which Chromium pulls in. */
 const SYSTEM_SANS_FAMILY = 'DejaVu Sans';
 
-/** Paths of the bundled font files, or none when the package is not installed. */
+/**
+ * Paths of the font files: a `fonts/` folder beside the running module first (a
+ * Lambda bundle ships them there, with no node_modules), else the npm package;
+ * none when neither exists.
+ */
 export function bundledFontFiles(): string[] {
+  const beside = BUNDLED_FONT.files.map((file) =>
+    fileURLToPath(new URL(`./fonts/${path.basename(file)}`, import.meta.url)),
+  );
+  if (beside.every((file) => existsSync(file))) return beside;
   const require = createRequire(import.meta.url);
   try {
     return BUNDLED_FONT.files.map((file) => require.resolve(`${BUNDLED_FONT.packageName}/${file}`));

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { reportMessage } from '../../../test/helpers/mail-fixtures.js';
 import { errorCode } from '../../core/errors.js';
-import { createMailer, loadMailConfig } from './mail-config.js';
+import { createMailer } from './create-mailer.js';
+import { loadMailConfig } from './mail-config.js';
 import { createSesClient } from './mailer.ses.js';
 
 const dataDir = '/var/sluice';

@@ -4,17 +4,11 @@
  * variable counts as unset (env files often carry `NAME=`).
  */
 import path from 'node:path';
-import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import { z } from 'zod';
-import type { Backoff } from '../../core/analyze/retry.js';
 import { ConfigError } from '../../core/errors.js';
 import type { MailSettings } from '../../core/notify/stage.js';
 import { SubjectTemplateSchema } from '../../core/notify/subject.js';
-import type { Clock, Logger, Mailer, Metrics } from '../../core/ports.js';
 import { parseMailbox } from './address.js';
-import { OutboxMailer } from './mailer.outbox.js';
-import { createSesClient, SesMailer } from './mailer.ses.js';
-import { SmtpMailer } from './mailer.smtp.js';
 
 const mailbox = z.string().refine((text) => parseMailbox(text) !== undefined, {
   message: 'must be one address such as a@example.com or Name <a@example.com>',
@@ -156,36 +150,4 @@ export function loadMailConfig(env: NodeJS.ProcessEnv, options: { readonly dataD
     throw new ConfigError(`invalid mail configuration: ${problems.join('; ')}`);
   }
   return toConfig(parsed.data, options.dataDir);
-}
-
-export interface MailerDeps {
-  /** @default silentLogger */
-  readonly logger?: Logger;
-  /** @default noMetrics */
-  readonly metrics?: Metrics;
-  /** @default systemClock */
-  readonly clock?: Clock;
-  /** For SES; @default createSesClient({ region }) */
-  readonly sesClient?: SESv2Client;
-  /** Retry timing of the SMTP and SES mailers; the defaults suit production. */
-  readonly sleep?: (ms: number) => Promise<void>;
-  readonly random?: () => number;
-  readonly backoff?: Backoff;
-}
-
-export function createMailer(config: MailConfig, deps: MailerDeps = {}): Mailer {
-  switch (config.mailer) {
-    case 'outbox':
-      return new OutboxMailer({ dir: config.outboxDir, ...deps });
-    case 'smtp':
-      return new SmtpMailer({ ...config.smtp, ...deps });
-    case 'ses':
-      return new SesMailer({
-        client: deps.sesClient ?? createSesClient({ region: config.ses.region }),
-        ...(config.ses.configurationSetName === undefined
-          ? {}
-          : { configurationSetName: config.ses.configurationSetName }),
-        ...deps,
-      });
-  }
 }
