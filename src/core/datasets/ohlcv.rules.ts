@@ -36,13 +36,26 @@ export const OHLCV_RULES = [
   'each (symbol, datetime) at most once per file (duplicate_row)',
 ] as const;
 
+let lastText: string | undefined;
+let lastJson = '""';
+
+/** JSON of a string, remembering the last one: rows arrive in runs of one symbol and interval. */
+function jsonString(text: string): string {
+  if (text !== lastText) {
+    lastText = text;
+    lastJson = JSON.stringify(text);
+  }
+  return lastJson;
+}
+
 /**
  * JSON.stringify(row), written out, with each number's text cut from the source
  * (numberText): printing five doubles a row is most of what serializing costs.
+ * `datetime` was validated to digits, dashes, colons and `T`, so it needs no escaping.
  */
 export function serializeOhlcv(row: OhlcvRow, record: SourceRecord): string {
   const interval = row.interval === undefined ? '' : `,"interval":${JSON.stringify(row.interval)}`;
-  return `{"symbol":${JSON.stringify(row.symbol)},"datetime":${JSON.stringify(row.datetime)},"open":${numberText(fieldOf(record, 'open'), row.open)},"high":${numberText(fieldOf(record, 'high'), row.high)},"low":${numberText(fieldOf(record, 'low'), row.low)},"close":${numberText(fieldOf(record, 'close'), row.close)},"volume":${numberText(fieldOf(record, 'volume'), row.volume)}${interval}}`;
+  return `{"symbol":${jsonString(row.symbol)},"datetime":"${row.datetime}","open":${numberText(fieldOf(record, 'open'), row.open)},"high":${numberText(fieldOf(record, 'high'), row.high)},"low":${numberText(fieldOf(record, 'low'), row.low)},"close":${numberText(fieldOf(record, 'close'), row.close)},"volume":${numberText(fieldOf(record, 'volume'), row.volume)}${interval}}`;
 }
 
 function inconsistency(open: number, high: number, low: number, close: number): string {

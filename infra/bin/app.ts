@@ -1,0 +1,19 @@
+/**
+ * The CDK app (`npx cdk synth|deploy -c stage=dev -c sesIdentity=... -c mailFrom=... -c mailTo=...`).
+ * See docs/deploy.md.
+ */
+import { App } from 'aws-cdk-lib';
+import { parsePipelineContext } from '../lib/config.js';
+import { applyNagPacks } from '../lib/nag.js';
+import { SluicePipelineStack } from '../lib/pipeline-stack.js';
+
+const app = new App();
+const context = parsePipelineContext((key) => app.node.tryGetContext(key));
+new SluicePipelineStack(app, `sluice-pipeline-${context.stage}`, {
+  ...context,
+  description: `sluice data pipeline (${context.stage})`,
+  env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+  tags: { project: 'sluice', stage: context.stage },
+});
+applyNagPacks(app);
+app.synth();

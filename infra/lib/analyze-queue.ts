@@ -1,0 +1,86 @@
+import { Duration, Validations } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { DeadLetterQueue } from './dead-letter-queue.js';
+import { assertIntegerInRange } from './validate.js';
+
+export interface AnalyzeQueueProps {
+  /** The custom bus ingest publishes IngestCompleted to. */
+  readonly bus: events.IEventBus;
+  readonly analyze: lambda.Function;
+  /** Physical name of the queue; the DLQ gets `-dlq`. */
+  readonly queueName: string;
+  /**
+   * Receives before a message moves to the DLQ.
+   * @default 5 (valid 1..1000)
+   */
+  readonly maxReceiveCount?: number;
+  /**
+   * Messages per invocation.
+   * @default 10 (valid 1..10)
+   */
+  readonly batchSize?: number;
+  /**
+   * Concurrent invocations the queue may start; at most the function's reserved concurrency.
+   * @default 2 (valid 2..1000)
+   */
+  readonly maxConcurrency?: number;
+}
+
+/** IngestCompleted events buffered in SQS in front of analyze. */
+export class AnalyzeQueue extends Construct {
+  readonly queue: sqs.Queue;
+  readonly deadLetterQueue: DeadLetterQueue;
+
+  constructor(scope: Construct, id: string, props: AnalyzeQueueProps) {
+    super(scope, id);
+    const maxReceiveCount = props.maxReceiveCount ?? 5;
+    const batchSize = props.batchSize ?? 10;
+    const maxConcurrency = props.maxConcurrency ?? 2;
+    assertIntegerInRange('maxReceiveCount', maxReceiveCount, 1, 1000);
+    assertIntegerInRange('batchSize', batchSize, 1, 10);
+    assertIntegerInRange('maxConcurrency', maxConcurrency, 2, 1000);
+
+    const timeout = props.analyze.timeout ?? Duration.seconds(3);
+    this.deadLetterQueue = new DeadLetterQueue(this, 'Dlq', { queueName: `${props.queueName}-dlq` });
+    this.queue = new sqs.Queue(this, 'Queue', {
+      queueName: props.queueName,
+      // AWS's rule for Lambda consumers: six times the timeout, so retries of a batch do not overlap.
+      visibilityTimeout: Duration.seconds(timeout.toSeconds() * 6),
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount },
+    });
+
+    new events.Rule(this, 'IngestCompleted', {
+      eventBus: props.bus,
+      description: 'IngestCompleted queues the input for analyze',
+      eventPattern: { source: ['sluice.ingest'], detailType: ['IngestCompleted'] },
+      targets: [
+        new targets.SqsQueue(this.queue, {
+          retryAttempts: 10,
+          maxEventAge: Duration.hours(24),
+          deadLetterQueue: this.deadLetterQueue,
+        }),
+      ],
+    });
+
+    props.analyze.addEventSource(
+      new sources.SqsEventSource(this.queue, {
+        batchSize,
+        maxBatchingWindow: Duration.seconds(5),
+        reportBatchItemFailures: true,
+        maxConcurrency,
+      }),
+    );
+    Validations.of(props.analyze).acknowledge({
+      id: 'Serverless-LambdaEventSourceMappingDestination',
+      reason:
+        'SQS event source mappings take no failure destination; the queue redrive to its DLQ plays that role.',
+    });
+  }
+}

@@ -1,0 +1,34 @@
+import { z } from 'zod';
+
+const email = z.email();
+
+/** The CDK context the app reads (`-c key=value` or cdk.json), validated before anything is built. */
+export const PipelineContextSchema = z.object({
+  stage: z.enum(['dev', 'prod']).default('dev'),
+  alarmEmail: email.optional(),
+  /** A verified SES identity: a domain or an address. */
+  sesIdentity: z.union([email, z.string().regex(/^(?=.{1,253}$)([a-z0-9-]+\.)+[a-z]{2,}$/i, 'not a domain')]),
+  mailFrom: email,
+  /** One address or several, comma-separated. */
+  mailTo: z.string().refine((value) => value.split(',').every((a) => email.safeParse(a.trim()).success), {
+    message: 'must be one or more comma-separated email addresses',
+  }),
+  bedrockModelId: z.string().min(1).default('amazon.nova-lite-v1:0'),
+  handlersDir: z.string().min(1).default('dist/handlers'),
+});
+
+export type PipelineContext = z.infer<typeof PipelineContextSchema>;
+
+/** Parses context values, failing with every problem named by its `-c` key. */
+export function parsePipelineContext(read: (key: string) => unknown): PipelineContext {
+  const keys = Object.keys(PipelineContextSchema.shape);
+  const raw = Object.fromEntries(
+    keys.map((key) => [key, read(key)]).filter(([, value]) => value !== undefined),
+  );
+  const parsed = PipelineContextSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `-c ${issue.path.join('.')}: ${issue.message}`);
+    throw new Error(`invalid CDK context:\n  ${problems.join('\n  ')}`);
+  }
+  return parsed.data;
+}
