@@ -34,16 +34,13 @@ import {
   silentLogger,
   systemClock,
 } from '../../core/ports.js';
+import { singleAttemptClientConfig, TRANSIENT_NETWORK_CODES } from '../network-errors.js';
 
 export const DEFAULT_BEDROCK_MODEL = 'amazon.nova-lite-v1:0';
 
 /** A client whose own retries are off, so the adapter's are the only ones. */
 export function createBedrockClient(options: { region: string; endpoint?: string }): BedrockRuntimeClient {
-  return new BedrockRuntimeClient({
-    region: options.region,
-    ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
-    maxAttempts: 1,
-  });
+  return new BedrockRuntimeClient(singleAttemptClientConfig(options));
 }
 
 export interface BedrockAnalystOptions {
@@ -87,19 +84,12 @@ const RETRYABLE_ERRORS = new Set([
 ]);
 
 const NETWORK_CODES = new Set([
+  ...TRANSIENT_NETWORK_CODES,
   // Bedrock Runtime's client speaks HTTP/2: a reset stream or a GOAWAY surfaces as these.
   'ERR_HTTP2_STREAM_ERROR',
   'ERR_HTTP2_SESSION_ERROR',
   'ERR_HTTP2_GOAWAY_SESSION',
   'ERR_HTTP2_STREAM_CANCEL',
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ECONNABORTED',
-  'ETIMEDOUT',
-  'EPIPE',
-  'EAI_AGAIN',
-  'ENETUNREACH',
-  'EHOSTUNREACH',
 ]);
 
 /** Throttling, server faults and lost connections are worth another try; any other 4xx is not. */

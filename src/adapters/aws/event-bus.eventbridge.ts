@@ -16,6 +16,7 @@ import { type Backoff, retryDelayMs } from '../../core/analyze/retry.js';
 import { ConfigError, errorMessage } from '../../core/errors.js';
 import type { SluiceEvent } from '../../core/events.js';
 import { type EventBus, type Metrics, noMetrics, type PublishResult } from '../../core/ports.js';
+import { singleAttemptClientConfig, TRANSIENT_NETWORK_CODES } from '../network-errors.js';
 
 /** PutEvents accepts at most this many entries per call. */
 export const MAX_ENTRIES_PER_CALL = 10;
@@ -24,11 +25,7 @@ export const MAX_CALL_BYTES = 256 * 1024;
 
 /** A client whose own retries are off, so the adapter's are the only ones. */
 export function createEventBridgeClient(options: { region: string; endpoint?: string }): EventBridgeClient {
-  return new EventBridgeClient({
-    region: options.region,
-    ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
-    maxAttempts: 1,
-  });
+  return new EventBridgeClient(singleAttemptClientConfig(options));
 }
 
 export interface EventBridgeBusOptions {
@@ -61,14 +58,7 @@ const RETRYABLE_CALL_ERRORS = new Set([
   'TimeoutError',
   'AbortError',
 ]);
-const NETWORK_CODES = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ECONNABORTED',
-  'ETIMEDOUT',
-  'EPIPE',
-  'EAI_AGAIN',
-]);
+const NETWORK_CODES = TRANSIENT_NETWORK_CODES;
 
 function isRetryableCallError(error: unknown): boolean {
   const { name, code, $metadata } = (error ?? {}) as {

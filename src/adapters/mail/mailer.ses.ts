@@ -6,6 +6,7 @@
  */
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { type Clock, type Mailer, type MailMessage, type SentMail, systemClock } from '../../core/ports.js';
+import { singleAttemptClientConfig, TRANSIENT_NETWORK_CODES } from '../network-errors.js';
 import { buildMime } from './mime.js';
 import {
   type ResolvedRetry,
@@ -17,11 +18,7 @@ import {
 
 /** A client whose own retries are off, so the adapter's are the only ones. */
 export function createSesClient(options: { region: string; endpoint?: string }): SESv2Client {
-  return new SESv2Client({
-    region: options.region,
-    ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
-    maxAttempts: 1,
-  });
+  return new SESv2Client(singleAttemptClientConfig(options));
 }
 
 export interface SesMailerOptions extends RetryOptions {
@@ -47,16 +44,7 @@ const THROTTLES = new Set(['TooManyRequestsException', 'ThrottlingException']);
 
 // No response at all: our timeout fired, or the socket died.
 const NO_RESPONSE = new Set(['AbortError', 'TimeoutError']);
-const NETWORK_CODES = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ECONNABORTED',
-  'ETIMEDOUT',
-  'EPIPE',
-  'EAI_AGAIN',
-  'ENETUNREACH',
-  'EHOSTUNREACH',
-]);
+const NETWORK_CODES = TRANSIENT_NETWORK_CODES;
 
 // LimitExceededException covers the sending rate (passes in a second) and the daily quota (does not).
 const RATE_LIMIT = /rate|throttl|too many requests/i;

@@ -11,6 +11,7 @@ import {
 } from 'nodemailer';
 import { ConfigError } from '../../core/errors.js';
 import { type Clock, type Mailer, type MailMessage, type SentMail, systemClock } from '../../core/ports.js';
+import { TRANSIENT_NETWORK_CODES } from '../network-errors.js';
 import { buildMime } from './mime.js';
 import {
   type ResolvedRetry,
@@ -40,16 +41,7 @@ export interface SmtpMailerOptions extends RetryOptions {
 }
 
 // Socket errors worth another connection; certificate errors (also ESOCKET) are not.
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ECONNABORTED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EAI_AGAIN',
-]);
+const NETWORK_CODES = TRANSIENT_NETWORK_CODES;
 
 // The replies to MAIL FROM, RCPT TO and DATA speak about the message; others about the session.
 const MESSAGE_STAGES = new Set(['EENVELOPE', 'EMESSAGE']);
