@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { readSeed } from '../../../test/helpers/files.js';
 import { generateHealthVitals } from '../../samples/csv.generators.js';
 import {
   type DatasetContract,
@@ -9,8 +9,6 @@ import {
   type SourceRecord,
 } from './contract.js';
 import { type HealthVital, healthVitals } from './health-vitals.js';
-
-const seedFile = (name: string): URL => new URL(`../../../../shared/seed-data/${name}`, import.meta.url);
 
 async function* inChunks(text: string, size: number): AsyncGenerator<string> {
   for (let at = 0; at < text.length; at += size) yield text.slice(at, at + size);
@@ -68,7 +66,7 @@ describe('healthVitals', () => {
   it.each(['health-vitals.csv', 'health-vitals-sample.csv'])(
     'turns every data line of the seed file %s into exactly one valid row or one reject',
     async (name) => {
-      const text = await readFile(seedFile(name), 'utf8');
+      const text = await readSeed(name);
       const dataLines = text.split(/\r?\n/).filter((line) => line !== '').length - 1;
       const { items, valid, rejected } = await run(healthVitals, inChunks(text, 4096));
       expect(dataLines).toBe(1000);
@@ -82,7 +80,7 @@ describe('healthVitals', () => {
   );
 
   it('normalizes a seed row to numbers and a UTC timestamp in milliseconds', async () => {
-    const text = await readFile(seedFile('health-vitals.csv'), 'utf8');
+    const text = await readSeed('health-vitals.csv');
     const { valid } = await run(healthVitals, inChunks(text, 65_536));
     expect(valid[0]).toEqual({
       event_time: '2025-09-18T08:06:23.359Z',
@@ -98,7 +96,7 @@ describe('healthVitals', () => {
   });
 
   it('reports both readings of seed line 75, where heart rate and SpO2 are out of range', async () => {
-    const text = await readFile(seedFile('health-vitals.csv'), 'utf8');
+    const text = await readSeed('health-vitals.csv');
     const { rejected } = await run(healthVitals, inChunks(text, 4096));
     expect(rejected.find((r) => r.item.line === 75)?.codes).toEqual(['out_of_range', 'out_of_range']);
   });

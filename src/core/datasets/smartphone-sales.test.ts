@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { readSeed } from '../../../test/helpers/files.js';
 import { generateSmartphoneSales } from '../../samples/csv.generators.js';
 import {
   type DatasetContract,
@@ -9,8 +9,6 @@ import {
   type SourceRecord,
 } from './contract.js';
 import { type SmartphoneSale, smartphoneSales } from './smartphone-sales.js';
-
-const SEED = new URL('../../../../shared/seed-data/smartphone-sales.csv', import.meta.url);
 
 async function* inChunks(text: string, size: number): AsyncGenerator<string> {
   for (let at = 0; at < text.length; at += size) yield text.slice(at, at + size);
@@ -77,7 +75,7 @@ const rowFor = (changes: Partial<Record<Field, string>>): SmartphoneSale | undef
 
 describe('smartphoneSales', () => {
   it('turns every data line of the seed file into exactly one valid row or one reject', async () => {
-    const text = await readFile(SEED, 'utf8');
+    const text = await readSeed('smartphone-sales.csv');
     const dataLines = text.split(/\r?\n/).filter((line) => line !== '').length - 1;
     const { items, valid, rejected } = await run(smartphoneSales, inChunks(text, 4096));
     expect(dataLines).toBe(1002);
@@ -90,7 +88,7 @@ describe('smartphoneSales', () => {
   });
 
   it('rejects the seed file repeated header on line 203 and its 12-field row on line 45', async () => {
-    const text = await readFile(SEED, 'utf8');
+    const text = await readSeed('smartphone-sales.csv');
     const { rejected } = await run(smartphoneSales, inChunks(text, 4096));
     const byLine = new Map(rejected.map((r) => [r.item.line, r.item]));
     expect(byLine.get(203)).toMatchObject({
@@ -108,7 +106,7 @@ describe('smartphoneSales', () => {
   });
 
   it('normalizes a seed row to numbers and text', async () => {
-    const text = await readFile(SEED, 'utf8');
+    const text = await readSeed('smartphone-sales.csv');
     const { valid } = await run(smartphoneSales, inChunks(text, 65_536));
     expect(valid[0]).toEqual({
       order_id: 'ORD1000',

@@ -1,13 +1,10 @@
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readSeed } from '../../../test/helpers/files.js';
 import { makeTestPorts, type TestPorts } from '../../../test/helpers/local-ports.js';
 import type { ObjectStore } from '../ports.js';
 import { ManifestSchema } from './manifest.js';
 import { DEFAULT_INGEST_OPTIONS, ingestObject } from './stage.js';
-
-const SEED = path.resolve(process.cwd(), '../shared/seed-data');
 
 async function jsonLines(
   store: ObjectStore,
@@ -51,7 +48,7 @@ describe('ingest stage on any input', () => {
   ])(
     'puts every data line of the seed file %s in exactly one of processed and rejects',
     async (file, dataset) => {
-      const text = await readFile(path.join(SEED, file), 'utf8');
+      const text = await readSeed(file);
       const dataLines = text.split(/\r?\n/).filter((line, i) => i > 0 && line.trim() !== '').length;
       const { manifest } = await ingest(text);
       expect(manifest?.dataset).toBe(dataset);

@@ -1,6 +1,6 @@
-import { existsSync, readdirSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openFileDescriptors } from '../../../test/helpers/files.js';
 import { makeTestPorts, type TestPorts } from '../../../test/helpers/local-ports.js';
 import { IngestCompletedSchema } from '../events.js';
 import { keys } from '../keys.js';
@@ -211,18 +211,21 @@ describe('ingest stage', () => {
     expect(listed).toEqual([]);
   });
 
-  it.runIf(existsSync('/proc/self/fd'))('closes the input file when it refuses the content', async () => {
-    const openFds = () => readdirSync('/proc/self/fd').length;
-    await ports.store.put('inputs/unknown.csv', `a,b,c\n${'1,2,3\n'.repeat(50_000)}`);
-    // The first run opens what stays open by design (the SQLite file, its WAL).
-    await ingest('inputs/unknown.csv', { requestId: 'warm-up', force: true });
-    const before = openFds();
-    for (let i = 0; i < 20; i++) {
-      const { manifest } = await ingest('inputs/unknown.csv', { requestId: `r-${i}`, force: true });
-      expect(manifest?.reason?.code).toBe('unknown_dataset');
-    }
-    expect(openFds() - before).toBeLessThan(5);
-  });
+  it.runIf(openFileDescriptors() !== undefined)(
+    'closes the input file when it refuses the content',
+    async () => {
+      const openFds = () => openFileDescriptors() as number;
+      await ports.store.put('inputs/unknown.csv', `a,b,c\n${'1,2,3\n'.repeat(50_000)}`);
+      // The first run opens what stays open by design (the SQLite file, its WAL).
+      await ingest('inputs/unknown.csv', { requestId: 'warm-up', force: true });
+      const before = openFds();
+      for (let i = 0; i < 20; i++) {
+        const { manifest } = await ingest('inputs/unknown.csv', { requestId: `r-${i}`, force: true });
+        expect(manifest?.reason?.code).toBe('unknown_dataset');
+      }
+      expect(openFds() - before).toBeLessThan(5);
+    },
+  );
 
   it('gives the claim back and rethrows when storage fails midway, so a retry can run at once', async () => {
     await ports.store.put('inputs/a.json', twoSymbols);

@@ -1,7 +1,7 @@
-import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { simpleParser } from 'mailparser';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { filesEndingWith, readBytes } from '../../../test/helpers/files.js';
 import { makeTestPorts, type TestPorts } from '../../../test/helpers/local-ports.js';
 import { ResvgRasterizer } from '../../adapters/local/chart-rasterizer.resvg.js';
 import { OutboxMailer } from '../../adapters/mail/index.js';
@@ -44,13 +44,13 @@ describe('notify stage', () => {
     await ports.cleanup();
   });
 
-  const emails = async () => (await readdir(outbox).catch(() => [])).filter((f) => f.endsWith('.eml'));
+  const emails = () => filesEndingWith(outbox, '.eml');
 
   it('sends a multipart report whose inline charts are referenced by cid, to the configured recipients', async () => {
     const result = await notifyAnalysis(deps, { id, requestId: 'n-1' }, options);
     expect(result.outcome).toBe('sent');
     const [eml] = await emails();
-    const raw = await readFile(path.join(outbox, eml as string));
+    const raw = await readBytes(path.join(outbox, eml as string));
     expect(raw.toString('latin1')).toMatch(/Content-Type: multipart\/alternative/);
     const mail = await simpleParser(raw, { keepCidLinks: true });
     expect(mail.subject).toMatch(/^Report twelvedata-ohlcv: /);

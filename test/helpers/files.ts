@@ -1,0 +1,23 @@
+/**
+ * The file reads tests need, in one place, so test files beside src/core (which
+ * must stay free of I/O) import helpers rather than node:fs.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+
+/** The read-only samples in ../shared/seed-data (CI clones the repo with shared/ beside it). */
+export const seedFile = (name: string): string => path.resolve(process.cwd(), '../shared/seed-data', name);
+
+export const readSeed = (name: string): Promise<string> => readFile(seedFile(name), 'utf8');
+
+export const readBytes = (file: string): Promise<Buffer> => readFile(file);
+
+/** Files in a folder ending with `suffix`; none when the folder does not exist yet. */
+export async function filesEndingWith(dir: string, suffix: string): Promise<string[]> {
+  return (await readdir(dir).catch(() => [] as string[])).filter((f) => f.endsWith(suffix));
+}
+
+/** Open file descriptors of this process, where the platform shows them (Linux). */
+export const openFileDescriptors = (): number | undefined =>
+  existsSync('/proc/self/fd') ? readdirSync('/proc/self/fd').length : undefined;
