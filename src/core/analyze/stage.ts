@@ -145,6 +145,7 @@ async function analyze(
     correlationId: event.correlationId,
     facts: factsForPrompt(analysis),
   };
+  // Token metrics come from the LLM adapters, once per call; emitting the totals here too would count them twice.
   const { result, fallback } = await narrate(
     deps.analyst ?? offline,
     offline,
@@ -155,9 +156,6 @@ async function analyze(
   const fallbackCost = fallback ? costOf(fallback.model, fallback.usage, options.prices) : 0;
   const inputTokens = result.usage.inputTokens + (fallback?.usage.inputTokens ?? 0);
   const outputTokens = result.usage.outputTokens + (fallback?.usage.outputTokens ?? 0);
-  const metrics = deps.metrics ?? noMetrics;
-  metrics.add('AnalystInputTokens', 'Count', inputTokens, { dataset: event.dataset });
-  metrics.add('AnalystOutputTokens', 'Count', outputTokens, { dataset: event.dataset });
   const stored: StoredAnalysis = {
     version: 1,
     id: event.id,
