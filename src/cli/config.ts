@@ -3,8 +3,8 @@
  * fails at start with the variable's name rather than midway through a run.
  */
 import { z } from 'zod';
-import { PriceTableSchema } from '../core/analyze/cost.js';
-import { ConfigError, errorMessage } from '../core/errors.js';
+import { PriceTableJsonSchema } from '../core/analyze/cost.js';
+import { ConfigError } from '../core/errors.js';
 import { DEFAULT_INGEST_OPTIONS } from '../core/ingest/stage.js';
 
 const positiveInt = z.coerce.number().int().positive();
@@ -25,18 +25,11 @@ export const LocalConfigSchema = z.object({
   SLUICE_OPENAI_MODEL: z.string().min(1).optional(),
   SLUICE_OPENAI_API_KEY: z.string().min(1).optional(),
   /** JSON price table merged over the defaults: {"model": {"inputPer1k": 0.1, "outputPer1k": 0.2}}. */
-  SLUICE_PRICES: z
-    .string()
-    .optional()
-    .transform((text, ctx) => {
-      if (text === undefined || text.trim() === '') return {};
-      try {
-        return PriceTableSchema.parse(JSON.parse(text));
-      } catch (error) {
-        ctx.addIssue({ code: 'custom', message: `not a price table: ${errorMessage(error)}` });
-        return z.NEVER;
-      }
-    }),
+  // A blank variable means the defaults, as an unset one does.
+  SLUICE_PRICES: z.preprocess(
+    (value) => (typeof value === 'string' && value.trim() === '' ? undefined : value),
+    PriceTableJsonSchema.optional(),
+  ),
 });
 
 export type LocalConfig = z.infer<typeof LocalConfigSchema>;

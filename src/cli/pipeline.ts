@@ -33,7 +33,7 @@ export interface LocalPipeline {
 }
 
 export function analyzeOptionsFrom(config: LocalConfig): AnalyzeOptions {
-  return { ...DEFAULT_ANALYZE_OPTIONS, prices: { ...DEFAULT_PRICES, ...config.SLUICE_PRICES } };
+  return { ...DEFAULT_ANALYZE_OPTIONS, prices: config.SLUICE_PRICES ?? DEFAULT_PRICES };
 }
 
 export function notifyOptionsFrom(mail: MailConfig): NotifyOptions {

@@ -5,6 +5,7 @@
  * emulators and loopback servers; they are never set in a deployment.
  */
 import { z } from 'zod';
+import { PriceTableJsonSchema } from '../core/analyze/cost.js';
 import { ConfigError } from '../core/errors.js';
 
 const positiveInt = z.coerce.number().int().positive();
@@ -28,7 +29,7 @@ export const HandlerEnvSchema = z.object({
   SLUICE_MAIL_SUBJECT: z.string().optional(),
   SLUICE_SES_CONFIGURATION_SET: z.string().optional(),
   /** JSON price table merged over the defaults. */
-  SLUICE_PRICES: z.string().optional(),
+  SLUICE_PRICES: PriceTableJsonSchema.optional(),
   /** How far back the 5-minute aggregate looks, in minutes. */
   SLUICE_AGGREGATE_WINDOW_MINUTES: positiveInt.default(60),
   SLUICE_S3_ENDPOINT: optionalUrl,

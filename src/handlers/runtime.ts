@@ -11,9 +11,9 @@ import { S3ObjectStore } from '../adapters/aws/object-store.s3.js';
 import { createObservability, type Observability } from '../adapters/aws/observability.js';
 import { DynamoDbStateStore } from '../adapters/aws/state-store.dynamodb.js';
 import { loadMailConfig } from '../adapters/mail/mail-config.js';
-import { DEFAULT_PRICES, type PriceTable, PriceTableSchema } from '../core/analyze/cost.js';
+import { DEFAULT_PRICES } from '../core/analyze/cost.js';
 import { type AnalyzeOptions, DEFAULT_ANALYZE_OPTIONS } from '../core/analyze/stage.js';
-import { ConfigError, errorMessage } from '../core/errors.js';
+import { ConfigError } from '../core/errors.js';
 import { DEFAULT_INGEST_OPTIONS, type IngestOptions } from '../core/ingest/stage.js';
 import { DEFAULT_NOTIFY_TIMING, type NotifyOptions } from '../core/notify/stage.js';
 import {
@@ -60,17 +60,6 @@ const once = <T>(build: () => T): (() => T) => {
 
 const endpointOf = (endpoint: string | undefined) => (endpoint === undefined ? {} : { endpoint });
 
-function pricesFrom(text: string | undefined): PriceTable {
-  if (text === undefined) return DEFAULT_PRICES;
-  try {
-    return { ...DEFAULT_PRICES, ...PriceTableSchema.parse(JSON.parse(text)) };
-  } catch (error) {
-    throw new ConfigError(`environment variable SLUICE_PRICES is invalid: ${errorMessage(error)}`, {
-      cause: error,
-    });
-  }
-}
-
 /** Throws ConfigError naming the variable when the environment is incomplete or invalid. */
 export function createRuntime(name: HandlerName, source: NodeJS.ProcessEnv = process.env): Runtime {
   const env = loadHandlerEnv(name, source);
@@ -80,7 +69,7 @@ export function createRuntime(name: HandlerName, source: NodeJS.ProcessEnv = pro
   // Validated now, not at the first mail: a bad address must fail the cold start with its name.
   const mail =
     name === 'notify' ? loadMailConfig({ ...source, SLUICE_MAILER: 'ses' }, { dataDir: '/tmp' }) : undefined;
-  const prices = pricesFrom(env.SLUICE_PRICES);
+  const prices = env.SLUICE_PRICES ?? DEFAULT_PRICES;
 
   return {
     name,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { costOf, DEFAULT_PRICES, PriceTableSchema } from './cost.js';
+import { costOf, DEFAULT_PRICES, PriceTableJsonSchema, PriceTableSchema } from './cost.js';
 
 describe('costOf', () => {
   it('prices Nova Lite at $0.00006 per 1K input and $0.00024 per 1K output tokens', () => {
@@ -36,5 +36,22 @@ describe('PriceTableSchema', () => {
     expect(PriceTableSchema.safeParse({ m: { inputPer1k: 0, outputPer1k: Infinity } }).success).toBe(false);
     expect(PriceTableSchema.safeParse({ m: { inputPer1K: 0, outputPer1k: 0 } }).success).toBe(false);
     expect(PriceTableSchema.safeParse({ '': { inputPer1k: 0, outputPer1k: 0 } }).success).toBe(false);
+  });
+});
+
+describe('PriceTableJsonSchema', () => {
+  it('reads a JSON price table from text and merges it over the defaults', () => {
+    const table = PriceTableJsonSchema.parse('{"llama3.1:8b": {"inputPer1k": 0, "outputPer1k": 0}}');
+    expect(table['llama3.1:8b']).toEqual({ inputPer1k: 0, outputPer1k: 0 });
+    expect(table['amazon.nova-lite-v1:0']).toEqual(DEFAULT_PRICES['amazon.nova-lite-v1:0']);
+  });
+
+  it.each([
+    ['text that is not JSON', '{nope', /not JSON/],
+    ['JSON that is not a price table', '{"m": 1}', /not a price table/],
+  ])('refuses %s', (_name, text, message) => {
+    const result = PriceTableJsonSchema.safeParse(text);
+    expect(result.success).toBe(false);
+    expect(result.error?.issues[0]?.message).toMatch(message);
   });
 });

@@ -4,6 +4,7 @@
  * user-supplied table (validated by PriceTableSchema) is merged over them.
  */
 import { z } from 'zod';
+import { errorMessage } from '../errors.js';
 import type { TokenUsage } from '../ports.js';
 
 const ModelPriceSchema = z
@@ -30,6 +31,23 @@ export const DEFAULT_PRICES: PriceTable = {
   'us.amazon.nova-lite-v1:0': NOVA_LITE,
   offline: { inputPer1k: 0, outputPer1k: 0 },
 };
+
+/** A price table written as JSON text (an environment variable), merged over the defaults. */
+export const PriceTableJsonSchema = z.string().transform((text, ctx): PriceTable => {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: `not JSON: ${errorMessage(error)}` });
+    return z.NEVER;
+  }
+  const parsed = PriceTableSchema.safeParse(value);
+  if (!parsed.success) {
+    ctx.addIssue({ code: 'custom', message: `not a price table: ${z.prettifyError(parsed.error)}` });
+    return z.NEVER;
+  }
+  return { ...DEFAULT_PRICES, ...parsed.data };
+});
 
 /** Dollars, or null when the table has no price for the model (a local model, another region). */
 export function costOf(model: string, usage: TokenUsage, table: PriceTable = DEFAULT_PRICES): number | null {
