@@ -15,57 +15,29 @@ import {
   lambdaContext,
   s3NotificationEvent,
   s3ObjectCreatedEvent,
-  setHandlerEnv,
   sqsEvent,
   sqsRecord,
 } from '../../test/helpers/aws-events.js';
-import {
-  type DynamoDbEmulator,
-  type S3Emulator,
-  startDynamoDbEmulator,
-  startS3Emulator,
-} from '../../test/helpers/emulators.js';
-import { type EventBridgeServer, startEventBridgeServer } from '../../test/helpers/eventbridge-server.js';
-import { type SesServer, startSesServer } from '../../test/helpers/ses-server.js';
+import { type AwsTestbed, startAwsTestbed } from '../../test/helpers/aws-testbed.js';
 import type { IngestCompleted } from '../core/events.js';
 import { itemKeys } from '../core/keys.js';
 
-let s3: S3Emulator;
-let ddb: DynamoDbEmulator;
-let events: EventBridgeServer;
-let ses: SesServer;
+let testbed: AwsTestbed;
+let s3: AwsTestbed['s3'];
+let ddb: AwsTestbed['ddb'];
+let events: AwsTestbed['events'];
+let ses: AwsTestbed['ses'];
 let s3Client: S3Client;
-let restoreEnv: () => void;
 
 beforeAll(async () => {
-  [s3, ddb, events, ses] = await Promise.all([
-    startS3Emulator(),
-    startDynamoDbEmulator(),
-    startEventBridgeServer(),
-    startSesServer(),
-  ]);
-  s3Client = s3.client();
-  restoreEnv = setHandlerEnv({
-    SLUICE_BUCKET: s3.bucket,
-    SLUICE_TABLE: ddb.table,
-    SLUICE_EVENT_BUS: 'sluice-test',
-    SLUICE_ANALYST: 'offline',
-    SLUICE_MAIL_FROM: 'sluice <reports@example.com>',
-    SLUICE_MAIL_TO: 'ops@example.com, "Doe, Jane" <jane@example.com>',
-    SLUICE_S3_ENDPOINT: s3.endpoint,
-    SLUICE_DYNAMODB_ENDPOINT: ddb.endpoint,
-    SLUICE_EVENTS_ENDPOINT: events.url,
-    SLUICE_SES_ENDPOINT: ses.url,
-    // s3rver checks signatures against its one account; the other emulators accept any.
-    AWS_ACCESS_KEY_ID: 'S3RVER',
-    AWS_SECRET_ACCESS_KEY: 'S3RVER',
+  testbed = await startAwsTestbed({
+    busName: 'sluice-test',
+    mailTo: 'ops@example.com, "Doe, Jane" <jane@example.com>',
   });
+  ({ s3, ddb, events, ses, s3Client } = testbed);
 });
 
-afterAll(async () => {
-  restoreEnv();
-  await Promise.all([s3.stop(), ddb.stop(), events.close(), ses.close()]);
-});
+afterAll(() => testbed.stop());
 
 const put = (key: string, body: string) =>
   s3Client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: key, Body: body }));

@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type {
   Context,
@@ -35,18 +35,10 @@ import {
   eventBridgeEnvelope,
   lambdaContext,
   s3ObjectCreatedEvent,
-  setHandlerEnv,
   sqsEvent,
   sqsRecord,
 } from '../helpers/aws-events.js';
-import {
-  type DynamoDbEmulator,
-  type S3Emulator,
-  startDynamoDbEmulator,
-  startS3Emulator,
-} from '../helpers/emulators.js';
-import { type EventBridgeServer, startEventBridgeServer } from '../helpers/eventbridge-server.js';
-import { type SesServer, startSesServer } from '../helpers/ses-server.js';
+import { type AwsTestbed, startAwsTestbed } from '../helpers/aws-testbed.js';
 
 type Handler<E, R> = (event: E, context: Context) => Promise<R>;
 
@@ -60,45 +52,26 @@ const run = promisify(execFile);
 
 let outdir: string;
 let bundles: Bundles;
-let s3: S3Emulator;
-let ddb: DynamoDbEmulator;
-let events: EventBridgeServer;
-let ses: SesServer;
-let s3Client: S3Client;
-let restoreEnv: () => void;
+let testbed: AwsTestbed | undefined;
+let s3: AwsTestbed['s3'];
+let ddb: AwsTestbed['ddb'];
+let events: AwsTestbed['events'];
+let ses: AwsTestbed['ses'];
+let s3Client: AwsTestbed['s3Client'];
 
 beforeAll(async () => {
   outdir = await mkdtemp(path.join(os.tmpdir(), 'sluice-bundles-'));
+  // Before any import: each bundle builds its runtime from the environment once, at load.
   const [built] = await Promise.all([
     buildHandlers({ outdir }),
-    Promise.all([
-      startS3Emulator(),
-      startDynamoDbEmulator(),
-      startEventBridgeServer(),
-      startSesServer(),
-    ]).then((started) => {
-      [s3, ddb, events, ses] = started;
+    startAwsTestbed({ busName: 'sluice-e2e', mailTo: 'ops@example.com' }).then((started) => {
+      testbed = started;
+      ({ s3, ddb, events, ses, s3Client } = started);
     }),
   ]);
   // What the deployment's `npm install` puts beside the notify bundle.
   await mkdir(path.join(outdir, 'notify/node_modules'));
   await symlink(path.resolve('node_modules/@resvg'), path.join(outdir, 'notify/node_modules/@resvg'), 'dir');
-  s3Client = s3.client();
-  // Before any import: each bundle builds its runtime from the environment once, at load.
-  restoreEnv = setHandlerEnv({
-    SLUICE_BUCKET: s3.bucket,
-    SLUICE_TABLE: ddb.table,
-    SLUICE_EVENT_BUS: 'sluice-e2e',
-    SLUICE_ANALYST: 'offline',
-    SLUICE_MAIL_FROM: 'sluice <reports@example.com>',
-    SLUICE_MAIL_TO: 'ops@example.com',
-    SLUICE_S3_ENDPOINT: s3.endpoint,
-    SLUICE_DYNAMODB_ENDPOINT: ddb.endpoint,
-    SLUICE_EVENTS_ENDPOINT: events.url,
-    SLUICE_SES_ENDPOINT: ses.url,
-    AWS_ACCESS_KEY_ID: 'S3RVER',
-    AWS_SECRET_ACCESS_KEY: 'S3RVER',
-  });
   const load = async (name: string) => {
     const bundle = built.find((b) => b.name === name);
     if (!bundle) throw new Error(`no bundle for ${name}`);
@@ -113,8 +86,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  restoreEnv?.();
-  await Promise.all([s3?.stop(), ddb?.stop(), events?.close(), ses?.close()]);
+  await testbed?.stop();
   await rm(outdir, { recursive: true, force: true });
 });
 
