@@ -6,6 +6,8 @@ import { z } from 'zod';
 import { PriceTableJsonSchema } from '../core/analyze/cost.js';
 import { ConfigError } from '../core/errors.js';
 import { DEFAULT_INGEST_OPTIONS } from '../core/ingest/stage.js';
+import { configEnv } from './config-file.js';
+import { fileKeyOf } from './config-options.js';
 
 const positiveInt = z.coerce.number().int().positive();
 
@@ -34,7 +36,8 @@ export const LocalConfigSchema = z.object({
 
 export type LocalConfig = z.infer<typeof LocalConfigSchema>;
 
-export function loadLocalConfig(env: NodeJS.ProcessEnv = process.env): LocalConfig {
+/** Reads the environment over sluice.config.json (see config-file.ts). */
+export function loadLocalConfig(env: NodeJS.ProcessEnv = configEnv()): LocalConfig {
   const parsed = LocalConfigSchema.superRefine((config, ctx) => {
     if (config.SLUICE_ANALYST !== 'openai') return;
     for (const name of ['SLUICE_OPENAI_BASE_URL', 'SLUICE_OPENAI_MODEL'] as const) {
@@ -44,9 +47,8 @@ export function loadLocalConfig(env: NodeJS.ProcessEnv = process.env): LocalConf
   }).safeParse(env);
   if (!parsed.success) {
     const first = parsed.error.issues[0];
-    throw new ConfigError(
-      `invalid environment variable ${String(first?.path[0] ?? '?')}: ${first?.message ?? 'invalid'}`,
-    );
+    const name = String(first?.path[0] ?? '?');
+    throw new ConfigError(`invalid ${name} (config key ${fileKeyOf(name)}): ${first?.message ?? 'invalid'}`);
   }
   return parsed.data;
 }

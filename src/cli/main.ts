@@ -3,6 +3,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { DATASET_IDS } from '../core/datasets/contract.js';
 import { errorMessage } from '../core/errors.js';
 import { analyzeCommand } from './commands/analyze.js';
+import { effectiveConfig, printConfig } from './commands/config.js';
 import { costReport, printCost } from './commands/cost.js';
 import { runDemo } from './commands/demo.js';
 import { type CliIo, ingestFiles, listInputs, reportIngest } from './commands/ingest.js';
@@ -17,8 +18,22 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .version(VERSION)
     .description('Turn dropped data files into validated data, analytics, a narrative and a report.')
     .option('--data-dir <dir>', 'where inputs, outputs and state live (env SLUICE_DATA_DIR, default .sluice)')
+    .option('--config <file>', 'options file (env SLUICE_CONFIG, default ./sluice.config.json when present)')
     .showHelpAfterError()
-    .exitOverride();
+    .exitOverride()
+    .hook('preAction', () => {
+      // Every loader reads SLUICE_CONFIG, so the flag needs no plumbing through each command.
+      const file = program.opts().config;
+      if (typeof file === 'string') process.env.SLUICE_CONFIG = file;
+    });
+
+  program
+    .command('config')
+    .description('show every option, its value and where it came from (environment, config file, default)')
+    .option('--json', 'print as JSON')
+    .action((opts: { json?: boolean }) => {
+      printConfig(effectiveConfig(), opts.json === true, io);
+    });
 
   program
     .command('ingest')

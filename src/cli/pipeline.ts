@@ -22,6 +22,7 @@ import {
 } from '../core/notify/stage.js';
 import { analystFrom } from './analyst.js';
 import type { LocalConfig } from './config.js';
+import { configEnv } from './config-file.js';
 import type { LocalPorts } from './local-ports.js';
 
 export interface LocalPipeline {
@@ -55,7 +56,7 @@ export function wireLocalPipeline(ports: LocalPorts, config: LocalConfig): Local
   const analyses = new Map<string, AnalyzeResult>();
   const notifications = new Map<string, NotifyResult>();
   const analyst = analystFrom(config, ports.logger);
-  const mail = loadMailConfig(process.env, { dataDir: ports.dataDir });
+  const mail = loadMailConfig(configEnv(), { dataDir: ports.dataDir });
   const notifyDeps = notifyDepsFrom(ports, mail);
   ports.bus.subscribe('IngestCompleted', async (event) => {
     const detail = parseEvent('IngestCompleted', event.detail);

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { CONFIG_SECTION } from '../../scripts/config-table.js';
 import { README_SECTION, reasonTables } from '../../scripts/reason-table.js';
+import { configTable } from '../../src/cli/config-options.js';
 import { DATASETS } from '../../src/core/datasets/registry.js';
 
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
@@ -8,6 +10,10 @@ const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
 describe('README', () => {
   it('lists exactly the reason codes of src/core/reasons.ts', () => {
     expect(README_SECTION.exec(readme)?.[1]).toBe(reasonTables());
+  });
+
+  it('lists exactly the options of src/cli/config-options.ts', () => {
+    expect(CONFIG_SECTION.exec(readme)?.[1]).toBe(configTable());
   });
 
   it('shows the two set-up commands', () => {

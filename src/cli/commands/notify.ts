@@ -1,6 +1,7 @@
 /** `sluice notify <analysis id>`: send a stored analysis's report, or send it again. */
 import { randomUUID } from 'node:crypto';
 import { loadMailConfig } from '../../adapters/mail/index.js';
+import { configEnv } from '../config-file.js';
 import { notifyAnalysis } from '../../core/notify/stage.js';
 import type { LocalPorts } from '../local-ports.js';
 import { notifyDepsFrom, notifyOptionsFrom } from '../pipeline.js';
@@ -12,7 +13,7 @@ export async function notifyCommand(
   options: { resend?: boolean; json?: boolean },
   io: CliIo,
 ): Promise<number> {
-  const mail = loadMailConfig(process.env, { dataDir: ports.dataDir });
+  const mail = loadMailConfig(configEnv(), { dataDir: ports.dataDir });
   const result = await notifyAnalysis(
     notifyDepsFrom(ports, mail),
     { id, requestId: randomUUID(), force: options.resend },
