@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MailEnvSchema } from '../adapters/mail/index.js';
 import { ConfigError } from '../core/errors.js';
 import { effectiveConfig } from './commands/config.js';
+import { FetchEnvSchema } from './commands/fetch.js';
 import { LocalConfigSchema, loadLocalConfig } from './config.js';
 import { CONFIG_FILE_NAME, configEnv, parseConfigFile } from './config-file.js';
 import { CONFIG_OPTIONS, fileKeyOf } from './config-options.js';
@@ -21,10 +22,11 @@ const writeConfig = (body: unknown, name = CONFIG_FILE_NAME) =>
   writeFile(path.join(dir, name), typeof body === 'string' ? body : JSON.stringify(body));
 
 describe('CONFIG_OPTIONS', () => {
-  it('names exactly the variables the local and mail schemas validate', () => {
+  it('names exactly the variables the local, mail and fetch schemas validate', () => {
     const schemaVars = new Set([
       ...Object.keys(LocalConfigSchema.shape),
       ...Object.keys(MailEnvSchema.shape),
+      ...Object.keys(FetchEnvSchema.shape),
     ]);
     const listed = CONFIG_OPTIONS.map((o) => o.env);
     expect(new Set(listed)).toEqual(schemaVars);

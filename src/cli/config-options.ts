@@ -32,6 +32,11 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
     meaning: 'largest single record (CSV row, JSON element)',
   },
   {
+    env: 'SLUICE_DEV_PORT',
+    default: '`4400`',
+    meaning: "port of `sluice dev`'s dashboard on 127.0.0.1; `0` picks a free one (`--port` overrides)",
+  },
+  {
     env: 'SLUICE_LOG_LEVEL',
     default: '`warn`',
     meaning: 'JSON log lines on stderr at this level and above (`debug`, `info`, `warn`, `error`)',
@@ -101,6 +106,28 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
     env: 'SLUICE_SES_CONFIGURATION_SET',
     default: 'none',
     meaning: 'SES configuration set for bounce and delivery events',
+  },
+  {
+    env: 'TWELVEDATA_API_KEY',
+    default: 'none (required by `sluice fetch`)',
+    meaning: 'Twelve Data API key, sent in the `Authorization` header',
+    secret: true,
+  },
+  {
+    env: 'TWELVEDATA_CREDITS_PER_MINUTE',
+    default: '`8` (Basic plan)',
+    meaning:
+      'API credits a minute the plan allows; `sluice fetch` paces itself to it (`--credits-per-minute` overrides)',
+  },
+  {
+    env: 'TWELVEDATA_BASE_URL',
+    default: '`https://api.twelvedata.com`',
+    meaning: 'Twelve Data API root (`--base-url` overrides)',
+  },
+  {
+    env: 'SLUICE_S3_ENDPOINT',
+    default: 'AWS',
+    meaning: 'S3 endpoint for `sluice fetch --bucket`, e.g. an emulator',
   },
 ];
 

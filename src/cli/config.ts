@@ -18,6 +18,8 @@ export const LocalConfigSchema = z.object({
   SLUICE_MAX_BYTES: positiveInt.default(DEFAULT_INGEST_OPTIONS.maxBytes),
   /** Largest single record (CSV row, JSON element), in characters. */
   SLUICE_MAX_RECORD_CHARS: positiveInt.default(DEFAULT_INGEST_OPTIONS.limits.maxRecordChars),
+  /** Port of `sluice dev`'s dashboard on 127.0.0.1; 0 picks a free one. */
+  SLUICE_DEV_PORT: z.coerce.number().int().min(0).max(65_535).default(4400),
   SLUICE_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('warn'),
   /** Who writes the narrative: the offline writer, Amazon Bedrock, or an OpenAI-compatible server. */
   SLUICE_ANALYST: z.enum(['offline', 'bedrock', 'openai']).default('offline'),

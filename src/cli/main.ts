@@ -2,12 +2,17 @@
 import { Command, CommanderError, Option } from 'commander';
 import { DATASET_IDS } from '../core/datasets/contract.js';
 import { errorMessage } from '../core/errors.js';
+import { INTERVALS } from '../core/fetch/params.js';
 import { analyzeCommand } from './commands/analyze.js';
 import { effectiveConfig, printConfig } from './commands/config.js';
 import { costReport, printCost } from './commands/cost.js';
 import { runDemo } from './commands/demo.js';
+import { devCommand, parsePort } from './commands/dev.js';
+import { exportCommand } from './commands/export.js';
+import { type FetchCommandOptions, fetchCommand } from './commands/fetch.js';
 import { type CliIo, ingestFiles, listInputs, reportIngest } from './commands/ingest.js';
 import { notifyCommand } from './commands/notify.js';
+import { type ReplayCommandOptions, replayCommand } from './commands/replay.js';
 import { runPipeline } from './commands/run.js';
 import { loadLocalConfig } from './config.js';
 import { openLocalPorts } from './local-ports.js';
@@ -120,6 +125,61 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     });
 
   program
+    .command('replay')
+    .description('run an ingested input again, or validate its rejected rows again after a contract fix')
+    .argument('<sha256>', 'the input SHA-256 from its manifest')
+    .option('--rejects', 'only the rejected rows: newly valid ones are appended to a new processed file')
+    .option('--notify', 'send the report of the replayed analysis (not sent otherwise)')
+    .option('--json', 'print the outcome as JSON')
+    .action(async (id: string, opts: ReplayCommandOptions) => {
+      const config = loadLocalConfig();
+      const ports = openLocalPorts(config, program.opts().dataDir);
+      try {
+        setExit(await replayCommand(ports, config, id, opts, io));
+      } finally {
+        await ports.close();
+      }
+    });
+
+  program
+    .command('export')
+    .description("write an input's processed rows (or its rejects) as CSV, formula cells neutralized")
+    .argument('<sha256>', 'the input SHA-256 from its manifest')
+    .option('--rejects', 'export the rejected rows with their reasons instead')
+    .option('--out <file>', 'write to this file instead of stdout')
+    .action(async (id: string, opts: { rejects?: boolean; out?: string }) => {
+      const config = loadLocalConfig();
+      const ports = openLocalPorts(config, program.opts().dataDir);
+      try {
+        setExit(await exportCommand(ports, id, opts, io));
+      } finally {
+        await ports.close();
+      }
+    });
+
+  program
+    .command('fetch')
+    .description('download Twelve Data time series (key in TWELVEDATA_API_KEY) into inputs/twelvedata/')
+    .argument('<symbols>', 'comma-separated symbols, e.g. AAPL,MSFT,EUR/USD (at most 120)')
+    .addOption(new Option('--interval <interval>', 'bar interval').choices(INTERVALS).default('1day'))
+    .option('--outputsize <n>', 'bars per symbol, 1..5000 (default 30)')
+    .option('--start <datetime>', 'first bar, YYYY-MM-DD or "YYYY-MM-DD HH:MM:SS"')
+    .option('--end <datetime>', 'last bar, YYYY-MM-DD or "YYYY-MM-DD HH:MM:SS"')
+    .option('--timezone <tz>', 'timezone of the bar times: Exchange (default), UTC, America/New_York...')
+    .option('--batch-size <n>', 'symbols per request (default 8; never more than the credits per minute)')
+    .option(
+      '--credits-per-minute <n>',
+      "the plan's API credits per minute (env TWELVEDATA_CREDITS_PER_MINUTE, default 8)",
+    )
+    .option('--base-url <url>', 'API base URL (env TWELVEDATA_BASE_URL, default https://api.twelvedata.com)')
+    .option('--bucket <name>', 'write to this S3 bucket instead of the data dir')
+    .option('--ingest', 'ingest each written file right away (local data dir only)')
+    .option('--json', 'print a summary as JSON')
+    .action(async (symbols: string, opts: FetchCommandOptions) => {
+      setExit(await fetchCommand(symbols, opts, { io, dataDir: program.opts().dataDir }));
+    });
+
+  program
     .command('demo')
     .description('run the pipeline on a bundled, generated Twelve Data sample (what `npm start` does)')
     .action(async () => {
@@ -130,6 +190,17 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       } finally {
         await ports.close();
       }
+    });
+
+  program
+    .command('dev')
+    .description('watch <data-dir>/inputs/, run each dropped file through the pipeline, serve the dashboard')
+    .option('--port <n>', 'dashboard port, 0 for a free one (env SLUICE_DEV_PORT, default 4400)', parsePort)
+    .option('--host <address>', 'loopback address to listen on', '127.0.0.1')
+    .option('--no-open', 'do not open the dashboard in a browser')
+    .action(async (opts: { port?: number; host: string; open: boolean }) => {
+      const config = loadLocalConfig();
+      setExit(await devCommand(config, program.opts().dataDir ?? config.SLUICE_DATA_DIR, opts, io));
     });
 
   return program;

@@ -20,6 +20,7 @@ import {
   type NotifyResult,
   notifyAnalysis,
 } from '../core/notify/stage.js';
+import type { Analyst } from '../core/ports.js';
 import { analystFrom } from './analyst.js';
 import type { LocalConfig } from './config.js';
 import { configEnv } from './config-file.js';
@@ -31,6 +32,50 @@ export interface LocalPipeline {
   /** Notifications finished by this process, by analysis id. */
   readonly notifications: Map<string, NotifyResult>;
   readonly mail: MailConfig;
+}
+
+/** What a pipeline hook hears about one stage call for one input. */
+export interface StageEvent {
+  readonly stage: 'analyze' | 'notify';
+  readonly phase: 'start' | 'finish' | 'fail';
+  /** The input's SHA-256 (= the analysis id). */
+  readonly id: string;
+  /** The stage's outcome, on finish. */
+  readonly outcome?: AnalyzeResult['outcome'] | NotifyResult['outcome'];
+  /** What the stage threw, on fail; the bus retries it. */
+  readonly error?: unknown;
+}
+
+/** Optional ways to watch and steer the local pipeline (`sluice dev` uses them all). */
+export interface PipelineHooks {
+  /** Replaces the analyst the configuration names. */
+  readonly analyst?: Analyst;
+  /** The request id of each stage call, which the claim owners carry. @default randomUUID */
+  readonly requestId?: () => string;
+  /** Told when analyze or notify starts, finishes or fails for an input. */
+  readonly onStage?: (event: StageEvent) => void;
+  /** Runs each stage call, e.g. through a concurrency limit. @default runs it at once */
+  readonly schedule?: <T>(work: () => Promise<T>) => Promise<T>;
+}
+
+async function observed<T extends { outcome: StageEvent['outcome'] }>(
+  hooks: PipelineHooks,
+  stage: StageEvent['stage'],
+  id: string,
+  work: () => Promise<T>,
+): Promise<T> {
+  const run = async () => {
+    hooks.onStage?.({ stage, phase: 'start', id });
+    try {
+      const result = await work();
+      hooks.onStage?.({ stage, phase: 'finish', id, outcome: result.outcome });
+      return result;
+    } catch (error) {
+      hooks.onStage?.({ stage, phase: 'fail', id, error });
+      throw error;
+    }
+  };
+  return hooks.schedule ? hooks.schedule(run) : run();
 }
 
 export function analyzeOptionsFrom(config: LocalConfig): AnalyzeOptions {
@@ -52,18 +97,25 @@ export function notifyDepsFrom(ports: LocalPorts, mail: MailConfig): NotifyDeps 
   };
 }
 
-export function wireLocalPipeline(ports: LocalPorts, config: LocalConfig): LocalPipeline {
+export function wireLocalPipeline(
+  ports: LocalPorts,
+  config: LocalConfig,
+  hooks: PipelineHooks = {},
+): LocalPipeline {
   const analyses = new Map<string, AnalyzeResult>();
   const notifications = new Map<string, NotifyResult>();
-  const analyst = analystFrom(config, ports.logger);
+  const analyst = hooks.analyst ?? analystFrom(config, ports.logger);
+  const requestId = hooks.requestId ?? randomUUID;
   const mail = loadMailConfig(configEnv(), { dataDir: ports.dataDir });
   const notifyDeps = notifyDepsFrom(ports, mail);
   ports.bus.subscribe('IngestCompleted', async (event) => {
     const detail = parseEvent('IngestCompleted', event.detail);
-    const result = await analyzeIngested(
-      { ...ports, analyst },
-      { event: detail, requestId: randomUUID() },
-      analyzeOptionsFrom(config),
+    const result = await observed(hooks, 'analyze', detail.id, () =>
+      analyzeIngested(
+        { ...ports, analyst },
+        { event: detail, requestId: requestId() },
+        analyzeOptionsFrom(config),
+      ),
     );
     analyses.set(detail.id, result);
   });
@@ -72,7 +124,9 @@ export function wireLocalPipeline(ports: LocalPorts, config: LocalConfig): Local
     const detail = parseEvent('AnalysisCompleted', event.detail);
     notifications.set(
       detail.id,
-      await notifyAnalysis(notifyDeps, { id: detail.id, requestId: randomUUID() }, notifyOptionsFrom(mail)),
+      await observed(hooks, 'notify', detail.id, () =>
+        notifyAnalysis(notifyDeps, { id: detail.id, requestId: requestId() }, notifyOptionsFrom(mail)),
+      ),
     );
   });
   return { analyses, notifications, mail };

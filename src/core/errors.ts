@@ -68,6 +68,33 @@ export const errorCode = (error: unknown): string => (error instanceof SluiceErr
 export const errorMessage = (error: unknown): string =>
   error instanceof Error ? error.message : String(error);
 
+export type FetchErrorCode =
+  | 'FETCH.UNAUTHORIZED'
+  | 'FETCH.RATE_LIMITED'
+  | 'FETCH.API_ERROR'
+  | 'FETCH.BAD_RESPONSE'
+  | 'FETCH.TIMEOUT'
+  | 'FETCH.UNAVAILABLE';
+
+/** A market-data request failed as a whole; `symbols` are the ones it did not fetch. */
+export class FetchError extends SluiceError {
+  declare readonly code: FetchErrorCode;
+  readonly symbols: readonly string[];
+  /** Worth another attempt later: rate limits, timeouts, 5xx and network failures. */
+  readonly temporary: boolean;
+
+  constructor(
+    code: FetchErrorCode,
+    message: string,
+    details: { symbols: readonly string[]; cause?: unknown },
+  ) {
+    super(code, message, { cause: details.cause });
+    this.symbols = details.symbols;
+    this.temporary =
+      code === 'FETCH.RATE_LIMITED' || code === 'FETCH.TIMEOUT' || code === 'FETCH.UNAVAILABLE';
+  }
+}
+
 /** The analyst could not produce a narrative that matches the schema; usage spent so far is kept. */
 export class AnalystError extends SluiceError {
   readonly usage: { inputTokens: number; outputTokens: number };

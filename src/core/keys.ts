@@ -7,6 +7,13 @@ export const keys = {
   processed: (dataset: DatasetId, sha256: string) => `processed/${dataset}/${sha256}.jsonl`,
   rejects: (dataset: DatasetId, sha256: string) => `rejects/${dataset}/${sha256}.jsonl`,
   manifest: (sha256: string) => `manifests/${sha256}.json`,
+  /** Replay `n` of an input's rejects: new files beside the originals, which are never rewritten. */
+  replayProcessed: (dataset: DatasetId, sha256: string, n: number) =>
+    `processed/${dataset}/${sha256}.replay-${n}.jsonl`,
+  replayRejects: (dataset: DatasetId, sha256: string, n: number) =>
+    `rejects/${dataset}/${sha256}.replay-${n}.jsonl`,
+  /** A manifest archived before a full re-run rewrites it; `stamp` is a compact UTC time, no colons (Windows). */
+  auditManifest: (sha256: string, stamp: string) => `audit/${sha256}/${stamp}-manifest.json`,
   /** POST /ingest bodies; a named dataset goes in the key prefix, which forces its contract. */
   apiInput: (sha256: string, ext: string, dataset?: string) =>
     dataset === undefined
@@ -18,6 +25,7 @@ export const claimKeys = {
   ingest: (sha256: string) => `ingest#${sha256}`,
   analyze: (sha256: string) => `analyze#${sha256}`,
   notify: (sha256: string) => `notify#${sha256}`,
+  replay: (sha256: string, n: number) => `replay#${sha256}#${n}`,
 } as const;
 
 /**

@@ -22,6 +22,8 @@ export const ROW_REASONS = {
   malformed_row: 'the row does not have the shape of a record (wrong field count, not an object)',
   repeated_header: 'a copy of the header row inside the data',
   row_too_large: 'a single record is larger than the per-record limit',
+  duplicate_key: 'a JSON record names the same member twice, so which value is meant is ambiguous',
+  reserved_key: 'a JSON record has a member named `__proto__`, `constructor` or `prototype`',
 } as const;
 
 export const FILE_REASONS = {

@@ -142,7 +142,11 @@ export const VitalsViewSchema = z.object({
   bands: z.record(z.string(), z.object({ rule: z.string(), outside: z.number().int() })),
 });
 
-export const GroupViewSchema = z.discriminatedUnion('kind', [MarketViewSchema, SalesViewSchema, VitalsViewSchema]);
+export const GroupViewSchema = z.discriminatedUnion('kind', [
+  MarketViewSchema,
+  SalesViewSchema,
+  VitalsViewSchema,
+]);
 export type GroupView = z.infer<typeof GroupViewSchema>;
 
 export const ApiErrorBodySchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });

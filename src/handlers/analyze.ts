@@ -8,7 +8,7 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { z } from 'zod';
 import { instrument } from '../adapters/aws/observability.js';
 import { analyzeIngested } from '../core/analyze/stage.js';
-import { EventValidationError, errorMessage } from '../core/errors.js';
+import { EventValidationError, errorCode, errorMessage } from '../core/errors.js';
 import { parseEvent, SOURCES } from '../core/events.js';
 import { createRuntime } from './runtime.js';
 
@@ -38,6 +38,16 @@ function ingestCompletedOf(record: SQSRecord) {
 }
 
 async function analyzeRecord(record: SQSRecord, context: Context): Promise<string> {
+  try {
+    return await analyzeMessage(record, context);
+  } catch (error) {
+    // A batch item failure is retried by SQS and, in the end, dead-lettered: count it on the way.
+    runtime.observability.metrics.add('RecordsFailed', 'Count', 1, { reason: errorCode(error) });
+    throw error;
+  }
+}
+
+async function analyzeMessage(record: SQSRecord, context: Context): Promise<string> {
   const { logger, metrics } = runtime.observability;
   const event = ingestCompletedOf(record);
   const result = await analyzeIngested(
@@ -52,7 +62,7 @@ async function analyzeRecord(record: SQSRecord, context: Context): Promise<strin
     },
     // Two messages of one batch may carry the same input: each needs its own claim owner.
     { event, requestId: `${context.awsRequestId}:${record.messageId}` },
-    runtime.analyzeOptions(),
+    runtime.analyzeOptions(context),
   );
   const cost = result.analysis?.totals.costUsd;
   if (result.outcome === 'analyzed' && cost !== null && cost !== undefined) {

@@ -6,8 +6,8 @@
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
 import { instrument, recordIngestMetrics } from '../adapters/aws/observability.js';
-import { decodeS3EventKey } from '../adapters/object-keys.js';
-import { EventValidationError } from '../core/errors.js';
+import { assertSafeKey, decodeS3EventKey } from '../adapters/object-keys.js';
+import { EventValidationError, InvalidKeyError } from '../core/errors.js';
 import { type IngestOutcome, ingestObject } from '../core/ingest/stage.js';
 import { INPUT_PREFIX } from '../core/keys.js';
 import type { ObjectStore } from '../core/ports.js';
@@ -74,7 +74,8 @@ async function resolveKey(store: ObjectStore, target: Target): Promise<string> {
 export interface IngestHandlerResult {
   readonly results: ReadonlyArray<{
     readonly key: string;
-    readonly outcome: IngestOutcome | 'ignored';
+    /** `refused`: the key can name something outside the store (traversal, control characters). */
+    readonly outcome: IngestOutcome | 'ignored' | 'refused';
     readonly status?: string;
     readonly id?: string;
   }>;
@@ -87,7 +88,19 @@ export const handler = instrument(
     const store = runtime.store();
     const results: IngestHandlerResult['results'][number][] = [];
     for (const target of targetsOf(event)) {
-      const key = target.bucket === runtime.env.SLUICE_BUCKET ? await resolveKey(store, target) : target.key;
+      let key = target.key;
+      if (target.bucket === runtime.env.SLUICE_BUCKET) {
+        try {
+          key = await resolveKey(store, target);
+          assertSafeKey(key);
+        } catch (error) {
+          if (!(error instanceof InvalidKeyError)) throw error;
+          // Every retry would refuse the same key: report it once instead of failing the invoke.
+          logger.warn('object key refused', { key: target.key, reason: error.message });
+          results.push({ key: target.key, outcome: 'refused' });
+          continue;
+        }
+      }
       if (target.bucket !== runtime.env.SLUICE_BUCKET || !key.startsWith(INPUT_PREFIX)) {
         logger.info('object outside the inputs of this bucket; ignored', { bucket: target.bucket, key });
         results.push({ key, outcome: 'ignored' });
@@ -96,7 +109,7 @@ export const handler = instrument(
       const result = await ingestObject(
         { store, state: runtime.state(), bus: runtime.bus(), clock: runtime.clock, logger },
         { key, requestId: context.awsRequestId },
-        runtime.ingestOptions(),
+        runtime.ingestOptions(context),
       );
       // A duplicate delivery was counted the first time.
       if (result.outcome === 'processed' && result.manifest) recordIngestMetrics(metrics, result.manifest);

@@ -9,7 +9,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { z } from 'zod';
 import { instrument } from '../adapters/aws/observability.js';
-import { EventValidationError, errorMessage } from '../core/errors.js';
+import { EventValidationError, errorCode, errorMessage } from '../core/errors.js';
 import { itemKeys } from '../core/keys.js';
 import { notifyAnalysis } from '../core/notify/stage.js';
 import { createRuntime } from './runtime.js';
@@ -57,6 +57,16 @@ function analysisIdOf(record: DynamoDBRecord): string | undefined {
 }
 
 async function notifyRecord(record: DynamoDBRecord, context: Context): Promise<string> {
+  try {
+    return await notifyStreamRecord(record, context);
+  } catch (error) {
+    // A batch item failure is retried by the stream and, in the end, sent to the DLQ: count it on the way.
+    runtime.observability.metrics.add('RecordsFailed', 'Count', 1, { reason: errorCode(error) });
+    throw error;
+  }
+}
+
+async function notifyStreamRecord(record: DynamoDBRecord, context: Context): Promise<string> {
   const id = analysisIdOf(record);
   if (id === undefined) return 'skipped';
   const { logger, metrics } = runtime.observability;
@@ -70,7 +80,7 @@ async function notifyRecord(record: DynamoDBRecord, context: Context): Promise<s
       rasterizer: await runtime.rasterizer(),
     },
     { id, requestId: `${context.awsRequestId}:${record.dynamodb?.SequenceNumber ?? record.eventID}` },
-    runtime.notifyOptions(),
+    runtime.notifyOptions(context),
   );
   return result.outcome;
 }

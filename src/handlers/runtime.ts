@@ -45,9 +45,27 @@ export interface Runtime {
   analyst(): Promise<Analyst | undefined>;
   mailer(): Promise<Mailer>;
   rasterizer(): Promise<ChartRasterizer>;
-  ingestOptions(): IngestOptions;
-  analyzeOptions(): AnalyzeOptions;
-  notifyOptions(): NotifyOptions;
+  /** With the invocation's context, claims expire when the invocation must have ended (see claimTtlWithin). */
+  ingestOptions(context?: InvocationClock): IngestOptions;
+  analyzeOptions(context?: InvocationClock): AnalyzeOptions;
+  notifyOptions(context?: InvocationClock): NotifyOptions;
+}
+
+/** The part of the Lambda context that says how long the invocation may still run. */
+export interface InvocationClock {
+  getRemainingTimeInMillis(): number;
+}
+
+/**
+ * A claim must not outlive the invocation that holds it. An invocation that times out
+ * or dies cannot release its claim, and the platform's retry (Lambda's async retry
+ * after a minute, the stream's at once) comes before the stage's default expiry: it
+ * would find the claim "in progress", succeed without doing the work, and the input
+ * would be dropped. Nothing can still be working on the claim after the deadline.
+ */
+export function claimTtlWithin(defaultMs: number, context?: InvocationClock): number {
+  if (!context) return defaultMs;
+  return Math.max(1, Math.min(defaultMs, context.getRemainingTimeInMillis()));
 }
 
 const once = <T>(build: () => T): (() => T) => {
@@ -99,6 +117,7 @@ export function createRuntime(name: HandlerName, source: NodeJS.ProcessEnv = pro
             { marshallOptions: { removeUndefinedValues: true } },
           ),
           table: env.SLUICE_TABLE,
+          metrics,
         }),
     ),
     bus: once(
@@ -135,16 +154,22 @@ export function createRuntime(name: HandlerName, source: NodeJS.ProcessEnv = pro
       const { ResvgRasterizer } = await import('../adapters/local/chart-rasterizer.resvg.js');
       return new ResvgRasterizer();
     }),
-    ingestOptions: () => ({
+    ingestOptions: (context) => ({
       ...DEFAULT_INGEST_OPTIONS,
+      claimTtlMs: claimTtlWithin(DEFAULT_INGEST_OPTIONS.claimTtlMs, context),
       maxBytes: env.SLUICE_MAX_BYTES,
       producer: 'sluice-lambda',
     }),
-    analyzeOptions: () => ({ ...DEFAULT_ANALYZE_OPTIONS, prices }),
-    notifyOptions: () => {
+    analyzeOptions: (context) => ({
+      ...DEFAULT_ANALYZE_OPTIONS,
+      claimTtlMs: claimTtlWithin(DEFAULT_ANALYZE_OPTIONS.claimTtlMs, context),
+      prices,
+    }),
+    notifyOptions: (context) => {
       if (!mail) throw new ConfigError(`the ${name} handler sends no mail`);
       return {
         ...DEFAULT_NOTIFY_TIMING,
+        claimTtlMs: claimTtlWithin(DEFAULT_NOTIFY_TIMING.claimTtlMs, context),
         mail: { from: mail.from, to: mail.to, subjectTemplate: mail.subjectTemplate },
       };
     },

@@ -21,7 +21,9 @@ export type PutEventsReply =
   /** A 200 in which the entries at these indexes fail with these codes; the others succeed. */
   | { readonly kind: 'entries'; readonly errors: Readonly<Record<number, string>> }
   /** A whole-call error: the status, and `__type` in the JSON body. */
-  | { readonly kind: 'error'; readonly status: number; readonly type: string; readonly message: string };
+  | { readonly kind: 'error'; readonly status: number; readonly type: string; readonly message: string }
+  /** Never answers (the call is recorded): the caller hangs as on a stalled network. */
+  | { readonly kind: 'hang' };
 
 export const putEventsReply = {
   failEntries: (errors: Readonly<Record<number, string>>): PutEventsReply => ({ kind: 'entries', errors }),
@@ -37,6 +39,7 @@ export const putEventsReply = {
     type: 'InternalException',
     message: 'oops',
   }),
+  hang: (): PutEventsReply => ({ kind: 'hang' }),
   accessDenied: (): PutEventsReply => ({
     kind: 'error',
     status: 400,
@@ -86,6 +89,7 @@ export async function startEventBridgeServer(): Promise<EventBridgeServer> {
       const entries = body.Entries ?? [];
       calls.push(entries);
       const reply = queue.shift();
+      if (reply?.kind === 'hang') return;
       if (reply?.kind === 'error')
         return answer(res, reply.status, { __type: reply.type, message: reply.message });
       const errors = reply?.errors ?? {};

@@ -41,7 +41,7 @@ export interface EventBridgeBusOptions {
   readonly sleep?: (ms: number) => Promise<void>;
   /** Uniform in [0, 1). @default Math.random */
   readonly random?: () => number;
-  /** Counts resent entries as `EventsPublishRetries`. @default noMetrics */
+  /** Counts resent entries as `EventsPublishRetries`, and entries given up on as `EventsPublishFailed`. @default noMetrics */
   readonly metrics?: Metrics;
   /** X-Ray trace header for each entry; on Lambda the runtime sets `_X_AMZN_TRACE_ID`. @default reads it */
   readonly traceHeader?: () => string | undefined;
@@ -165,6 +165,8 @@ export class EventBridgeBus implements EventBus {
       published += outcome.published;
       failed.push(...outcome.failed);
     }
+    // The caller decides what a failed event means; the metric makes sure it is seen either way.
+    if (failed.length > 0) this.#metrics.add('EventsPublishFailed', 'Count', failed.length);
     return { published, failed };
   }
 

@@ -20,6 +20,8 @@ import {
   type ClaimRecord,
   type ClaimRequest,
   type Clock,
+  type Metrics,
+  noMetrics,
   type QueryOptions,
   type StateItem,
   type StateStore,
@@ -55,6 +57,11 @@ export interface DynamoDbStateStoreOptions {
   /** Source of "now" for item expiry (claims use the `now` they are given). @default systemClock */
   readonly clock?: Clock;
   readonly batchRetry?: BatchRetryOptions;
+  /**
+   * Counts items sent again after BatchWriteItem left them unprocessed or was throttled
+   * (`StateWriteRetries`), and items given up on (`StateWriteFailed`). @default noMetrics
+   */
+  readonly metrics?: Metrics;
 }
 
 /** DynamoDB kept throttling after the SDK's and our retries; safe to retry later. */
@@ -198,6 +205,7 @@ export class DynamoDbStateStore implements StateStore {
   readonly #maxDelayMs: number;
   readonly #sleep: (ms: number) => Promise<void>;
   readonly #random: () => number;
+  readonly #metrics: Metrics;
 
   constructor(options: DynamoDbStateStoreOptions) {
     if (options.table.trim() === '') throw new ConfigError('table must not be empty');
@@ -210,6 +218,7 @@ export class DynamoDbStateStore implements StateStore {
     this.#maxDelayMs = checkRange('batchRetry.maxDelayMs', retry.maxDelayMs ?? 5000, 0, 300_000);
     this.#sleep = retry.sleep ?? ((ms) => delay(ms));
     this.#random = retry.random ?? Math.random;
+    this.#metrics = options.metrics ?? noMetrics;
   }
 
   async claim(key: string, request: ClaimRequest): Promise<ClaimOutcome> {
@@ -440,6 +449,7 @@ export class DynamoDbStateStore implements StateStore {
       }
       if (pending.length === 0) return;
       if (attempt >= this.#maxAttempts) {
+        this.#metrics.add('StateWriteFailed', 'Count', pending.length);
         if (throttled !== undefined) {
           throw new StateThrottledError(`batch write still throttled after ${attempt} attempts`, {
             cause: throttled,
@@ -449,6 +459,7 @@ export class DynamoDbStateStore implements StateStore {
       }
       // Full jitter: spreads the retries of many writers instead of having them collide again.
       const ceiling = Math.min(this.#maxDelayMs, this.#baseDelayMs * 2 ** (attempt - 1));
+      this.#metrics.add('StateWriteRetries', 'Count', pending.length);
       await this.#sleep(this.#random() * ceiling);
     }
   }

@@ -126,13 +126,23 @@ function indexedPng(width: number, height: number, rgba: Uint8Array): Buffer | u
   const pixels = width * height;
   const colors = new Uint32Array(pixels);
   const frequency = new Map<number, number>();
+  // Charts are mostly runs of one color: count a run once instead of every pixel.
+  let run = -1;
+  let runLength = 0;
   for (let i = 0; i < pixels; i++) {
     if (rgba[i * 4 + 3] !== 255) return undefined;
     const color =
       ((rgba[i * 4] as number) << 16) | ((rgba[i * 4 + 1] as number) << 8) | (rgba[i * 4 + 2] as number);
     colors[i] = color;
-    frequency.set(color, (frequency.get(color) ?? 0) + 1);
+    if (color === run) {
+      runLength++;
+      continue;
+    }
+    if (runLength > 0) frequency.set(run, (frequency.get(run) ?? 0) + runLength);
+    run = color;
+    runLength = 1;
   }
+  if (runLength > 0) frequency.set(run, (frequency.get(run) ?? 0) + runLength);
   const palette = [...frequency.keys()].sort(
     (a, b) => (frequency.get(b) as number) - (frequency.get(a) as number),
   );
@@ -142,15 +152,21 @@ function indexedPng(width: number, height: number, rgba: Uint8Array): Buffer | u
   const index = new Map(palette.map((color, i) => [color, i]));
   // Filter byte 0 (none) on every row: the PNG spec's advice for palette images.
   const rows = Buffer.alloc(height * (width + 1));
+  let last = -1;
+  let lastIndex = 0;
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       const color = colors[y * width + x] as number;
-      let i = index.get(color);
-      if (i === undefined) {
-        i = nearest(color, palette);
-        index.set(color, i);
+      if (color !== last) {
+        let i = index.get(color);
+        if (i === undefined) {
+          i = nearest(color, palette);
+          index.set(color, i);
+        }
+        last = color;
+        lastIndex = i;
       }
-      rows[y * (width + 1) + 1 + x] = i;
+      rows[y * (width + 1) + 1 + x] = lastIndex;
     }
   }
   const plte = Buffer.alloc(palette.length * 3);

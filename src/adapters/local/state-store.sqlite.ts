@@ -163,6 +163,19 @@ export class SqliteStateStore implements StateStore {
     });
   }
 
+  /**
+   * Every claim still in progress, expired or not. Not on the port: `sluice dev`
+   * uses it, under its data-dir lock, to hand back claims its dead predecessor held.
+   */
+  inProgressClaims(): Promise<ClaimRecord[]> {
+    return this.#run('inProgressClaims', async (db) => {
+      const { rows } = await db.execute(
+        `SELECT key, status, owner, expires_at, updated_at, result FROM claims WHERE status = 'in_progress'`,
+      );
+      return rows.map(toClaim);
+    });
+  }
+
   put(item: StateItem): Promise<void> {
     return this.#run(`put ${item.pk}/${item.sk}`, async (db) => {
       await db.execute(itemStatement(item));

@@ -1,8 +1,8 @@
 /** `sluice notify <analysis id>`: send a stored analysis's report, or send it again. */
 import { randomUUID } from 'node:crypto';
 import { loadMailConfig } from '../../adapters/mail/index.js';
-import { configEnv } from '../config-file.js';
 import { notifyAnalysis } from '../../core/notify/stage.js';
+import { configEnv } from '../config-file.js';
 import type { LocalPorts } from '../local-ports.js';
 import { notifyDepsFrom, notifyOptionsFrom } from '../pipeline.js';
 import type { CliIo } from './ingest.js';

@@ -98,14 +98,13 @@ export async function analyzeIngested(
     return { outcome: 'duplicate', analysis: await loadAnalysis(state, event.id) };
   }
   try {
-    const { stored, rows } = await analyze(deps, event, options);
-    const items = analysisItems(stored);
-    const history =
-      options.history && stored.analysis.kind === 'market' ? historyItems(stored.id, rows as OhlcvRow[]) : [];
-    await state.putMany([...history, ...items.slice(0, -1)]);
+    // A claim taken over from a run that crashed after storing its summary finishes that
+    // run's work: analyzing again would pay the analyst twice and index the run twice
+    // (the run index key holds the creation time).
+    const resumed = input.force === true ? undefined : await loadAnalysis(state, event.id);
+    const stored = resumed ?? (await analyzeAndStore(deps, event, options));
+    if (resumed) logger.warn('resuming an analysis stored by a run that did not finish');
     await state.put(runIndexItem(stored));
-    // The summary goes last: its INSERT is what a DynamoDB stream hands to notify.
-    await state.put(items[items.length - 1] as StateItem);
     await announce(deps.bus, stored);
     await state.complete(
       claimKey,
@@ -125,6 +124,21 @@ export async function analyzeIngested(
     await state.release(claimKey, owner).catch(() => undefined);
     throw error;
   }
+}
+
+/** History and parts first; the summary last, as its INSERT is what a DynamoDB stream hands to notify. */
+async function analyzeAndStore(
+  deps: AnalyzeDeps,
+  event: IngestCompleted,
+  options: AnalyzeOptions,
+): Promise<StoredAnalysis> {
+  const { stored, rows } = await analyze(deps, event, options);
+  const items = analysisItems(stored);
+  const history =
+    options.history && stored.analysis.kind === 'market' ? historyItems(stored.id, rows as OhlcvRow[]) : [];
+  await deps.state.putMany([...history, ...items.slice(0, -1)]);
+  await deps.state.put(items[items.length - 1] as StateItem);
+  return stored;
 }
 
 async function analyze(

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { OhlcvRow } from '../datasets/ohlcv.rules.js';
 import { itemKeys } from '../keys.js';
+import { ownRecord } from '../own-record.js';
 import type { StateItem, StateStore } from '../ports.js';
 import type { DatasetAnalysis } from './analysis.js';
 import type { SymbolAnalysis } from './market/index.js';
@@ -74,21 +75,18 @@ export const StoredAnalysisSchema = z.object({
     costUsd: z.number().nonnegative().nullable(),
   }),
   /** Per-symbol chart bars, oldest first (market datasets). */
-  charts: z
-    .record(
-      z.string(),
-      z.array(
-        z.object({
-          t: z.string(),
-          o: z.number(),
-          h: z.number(),
-          l: z.number(),
-          c: z.number(),
-          v: z.number(),
-        }),
-      ),
-    )
-    .optional(),
+  charts: ownRecord(
+    z.array(
+      z.object({
+        t: z.string(),
+        o: z.number(),
+        h: z.number(),
+        l: z.number(),
+        c: z.number(),
+        v: z.number(),
+      }),
+    ),
+  ).optional(),
 });
 
 export type StoredAnalysis = Omit<z.infer<typeof StoredAnalysisSchema>, 'analysis'> & {
@@ -122,14 +120,16 @@ export function chartBars(rows: readonly OhlcvRow[]): Record<string, ChartBar[]>
     if (list) list.push(row);
     else bySymbol.set(row.symbol, [row]);
   }
-  const charts: Record<string, ChartBar[]> = {};
-  for (const [symbol, list] of bySymbol) {
-    list.sort((a, b) => (a.datetime < b.datetime ? -1 : a.datetime > b.datetime ? 1 : 0));
-    charts[symbol] = list
-      .slice(-CHART_BARS)
-      .map((r) => ({ t: r.datetime, o: r.open, h: r.high, l: r.low, c: r.close, v: r.volume }));
-  }
-  return charts;
+  // Built from entries: a symbol "__proto__" must become a key, not the object's prototype.
+  return Object.fromEntries(
+    [...bySymbol].map(([symbol, list]) => {
+      list.sort((a, b) => (a.datetime < b.datetime ? -1 : a.datetime > b.datetime ? 1 : 0));
+      const bars = list
+        .slice(-CHART_BARS)
+        .map((r) => ({ t: r.datetime, o: r.open, h: r.high, l: r.low, c: r.close, v: r.volume }));
+      return [symbol, bars];
+    }),
+  );
 }
 
 /** The summary item and the parts, summary last. */
@@ -164,17 +164,22 @@ export async function loadAnalysis(state: StateStore, id: string): Promise<Store
   if (!main) return undefined;
   const parsed = StoredAnalysisSchema.parse(main.data);
   const analysis = parsed.analysis as unknown as DatasetAnalysis;
-  const charts: Record<string, ChartBar[]> = {};
   if (analysis.kind === 'market') {
     const symbols: SymbolAnalysis[] = [];
+    const charts: Array<[string, ChartBar[]]> = [];
     for (const item of items) {
       if (!item.sk.startsWith('SYMBOL#')) continue;
       const part = item.data as { symbol: SymbolAnalysis; chart: ChartBar[] };
       symbols.push(part.symbol);
-      charts[part.symbol.symbol] = part.chart;
+      charts.push([part.symbol.symbol, part.chart]);
     }
     symbols.sort((a, b) => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0));
-    return { ...parsed, analysis: { ...analysis, market: { ...analysis.market, symbols } }, charts };
+    // A symbol is data: assigning charts["__proto__"] would set the prototype instead of a key.
+    return {
+      ...parsed,
+      analysis: { ...analysis, market: { ...analysis.market, symbols } },
+      charts: Object.fromEntries(charts),
+    };
   }
   if (analysis.kind === 'vitals') {
     const perUser = items

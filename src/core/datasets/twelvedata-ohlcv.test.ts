@@ -300,25 +300,29 @@ describe('twelvedata-ohlcv', () => {
     expect(all.map((i) => i.raw)).toEqual([tricky, bar('2024-01-02')]);
   });
 
-  it('keeps __proto__ and constructor keys as plain own data without touching prototypes', async () => {
+  it('rejects a bar with __proto__ or constructor members as reserved_key, touching no prototype', async () => {
     const text =
       '{"meta":{"symbol":"A","__proto__":{"interval":"evil"}},"values":[' +
-      '{"datetime":"2024-01-03","open":"1","high":"2","low":"1","close":"1","volume":"5","__proto__":{"x":1},"constructor":"c"}]}';
-    const [item] = await items(text);
-    const raw = item?.raw as Record<string, unknown>;
+      '{"datetime":"2024-01-03","open":"1","high":"2","low":"1","close":"1","volume":"5","__proto__":{"x":1},"constructor":"c"},' +
+      '{"datetime":"2024-01-02","open":"1","high":"2","low":"1","close":"1","volume":"5"}]}';
+    const [rejected, record] = await items(text);
+    const raw = rejected?.raw as Record<string, unknown>;
     expect(Object.getPrototypeOf(raw)).toBe(Object.prototype);
     expect(Object.hasOwn(raw, '__proto__')).toBe(true);
     expect(raw.constructor).toBe('c');
-    expect(item?.kind === 'record' && item.context).toBeUndefined();
-    expect(outcome([item as SourceItem]).valid).toBe(1);
+    expect(record?.kind === 'record' && record.context).toBeUndefined();
+    expect(outcome([rejected, record] as SourceItem[])).toEqual({
+      valid: 1,
+      rejected: 1,
+      reasons: { reserved_key: 1 },
+    });
   });
 
-  it('keeps the last value of a duplicate key, as JSON.parse does', async () => {
-    const text =
-      '{"meta":{"symbol":"A"},"values":[{"datetime":"2024-01-03","open":"x","high":"2","low":"1","close":"1","volume":"5","open":"1"}]}';
-    const [item] = await items(text);
-    expect(item?.raw).toMatchObject({ open: '1' });
-    expect(outcome([item as SourceItem]).valid).toBe(1);
+  it('rejects a bar that names a member twice as duplicate_key, with its source text as raw', async () => {
+    const dup =
+      '{"datetime":"2024-01-03","open":"x","high":"2","low":"1","close":"1","volume":"5","open":"1"}';
+    const [item] = await items(`{"meta":{"symbol":"A"},"values":[${dup}]}`);
+    expect(item).toMatchObject({ kind: 'rejected', raw: dup, issues: [{ code: 'duplicate_key' }] });
   });
 
   it('leaves NaN, Infinity and 1e309 to the validator, which rejects them as not_a_number', async () => {

@@ -12,6 +12,7 @@
  */
 import { UnreadableFileError } from '../errors.js';
 import {
+  type DuplicateMembers,
   type ElementShape,
   type JsonKind,
   type JsonScanHandler,
@@ -42,6 +43,19 @@ const VALUE_SHAPE: ElementShape = {
 /** A values element over the size limit, waiting with the others for its block's meta. */
 class Oversized {
   constructor(readonly preview: string) {}
+}
+
+/** A values element that names a member twice, waiting with the others for its block's meta. */
+class Ambiguous {
+  constructor(readonly duplicates: DuplicateMembers) {}
+}
+
+// Names that rewire an object's prototype when code copies members by name.
+const RESERVED_MEMBERS = ['__proto__', 'constructor', 'prototype'] as const;
+
+function reservedMember(raw: object): string | undefined {
+  for (const name of RESERVED_MEMBERS) if (Object.hasOwn(raw, name)) return name;
+  return undefined;
 }
 
 class Block {
@@ -159,10 +173,10 @@ class TwelveDataReader implements JsonScanHandler {
     return Plan.skip;
   }
 
-  value(key: string | undefined, value: unknown): void {
+  value(key: string | undefined, value: unknown, duplicates?: DuplicateMembers): void {
     const top = this.frames[this.frames.length - 1] as Frame & { block: Block };
     if (top.kind === 'values') {
-      this.element(top.block, value);
+      this.element(top.block, duplicates ? new Ambiguous(duplicates) : value);
     } else if (key === 'values') {
       this.reject(value, top.block.group, {
         code: 'malformed_row',
@@ -223,6 +237,12 @@ class TwelveDataReader implements JsonScanHandler {
         code: 'row_too_large',
         message: `the bar is longer than ${this.maxRecordChars} characters; raw keeps its first ${raw.preview.length}`,
       });
+    } else if (raw instanceof Ambiguous) {
+      const names = raw.duplicates.names.map((name) => JSON.stringify(name)).join(', ');
+      this.reject(raw.duplicates.text, group, {
+        code: 'duplicate_key',
+        message: `the bar names ${names} more than once, so which value is meant is ambiguous; raw is its source text`,
+      });
     } else if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
       this.reject(raw, group, {
         code: 'malformed_row',
@@ -230,6 +250,11 @@ class TwelveDataReader implements JsonScanHandler {
       });
     } else if (block.failed) {
       this.reject(raw, group, block.sourceError());
+    } else if (reservedMember(raw) !== undefined) {
+      this.reject(raw, group, {
+        code: 'reserved_key',
+        message: `the bar has a member named ${JSON.stringify(reservedMember(raw))}, which sluice never reads as data`,
+      });
     } else {
       const record: SourceRecord = {
         kind: 'record',
@@ -279,6 +304,7 @@ export const twelvedataOhlcv: DatasetContract<OhlcvRow> = {
     'a block with status "error" is rejected whole with its code and message (source_error); ' +
       'so are its values when "status" comes before "values"',
     'each element of values is an object (malformed_row) of at most the per-record size (row_too_large)',
+    'no member named twice in a bar (duplicate_key), none named __proto__, constructor or prototype (reserved_key)',
   ],
   sniff: (prefix) => prefix.trimStart().startsWith('{'),
   read,

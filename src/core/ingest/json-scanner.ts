@@ -28,12 +28,24 @@ export interface JsonScanHandler {
    * array. `descend` and `elements` on a scalar skip it.
    */
   plan(key: string | undefined, kind: JsonKind): Plan;
-  /** A value planned `capture`, or a member of an `elements` container, was parsed. */
-  value(key: string | undefined, value: unknown): void;
+  /**
+   * A value planned `capture`, or a member of an `elements` container, was parsed.
+   * `duplicates` is set when the value is an object that names a member twice.
+   */
+  value(key: string | undefined, value: unknown, duplicates?: DuplicateMembers): void;
   /** Such a value was longer than `maxRecordChars`: checked, not kept; `preview` is its start. */
   tooLarge(key: string | undefined, preview: string): void;
   /** The innermost container opened with `descend` or `elements` has closed. */
   close(): void;
+}
+
+/**
+ * An object that names a member more than once: JSON.parse keeps only the last value,
+ * so the names and the source text are what is left to show what the input said.
+ */
+export interface DuplicateMembers {
+  readonly names: readonly string[];
+  readonly text: string;
 }
 
 /**
@@ -196,6 +208,8 @@ export class JsonScanner {
   private pieces: string[] = [];
   private piecesLength = 0;
   private preview: string | undefined;
+  /** Member names read directly inside a captured object, to tell duplicates from JSON.parse's result. */
+  private regionMembers = 0;
 
   private readonly fastKeys: string[] = [];
   private readonly fastValues: unknown[] = [];
@@ -355,6 +369,7 @@ export class JsonScanner {
       this.pieces = [];
       this.piecesLength = 0;
       this.preview = undefined;
+      this.regionMembers = 0;
     }
     switch (kind) {
       case 'object':
@@ -425,7 +440,13 @@ export class JsonScanner {
     }
     const text = this.pieces.length === 0 ? tail : this.pieces.join('') + tail;
     this.pieces = [];
-    this.handler.value(this.regionKey, JSON.parse(text));
+    const value: unknown = JSON.parse(text);
+    // Fewer own keys than member names read means JSON.parse dropped a repeated member.
+    const duplicated =
+      this.regionMembers > 0 && Object.keys(value as object).length < this.regionMembers
+        ? { names: repeatedNames(text, this.maxDepth, this.maxRecordChars), text }
+        : undefined;
+    this.handler.value(this.regionKey, value, duplicated);
   }
 
   private inString(s: string, i: number): number {
@@ -435,6 +456,7 @@ export class JsonScanner {
       if (c === 34) {
         if (!this.stringIsKey) return this.valueDone(j + 1);
         if (this.keyCollecting) this.endKey(s, j);
+        else if (this.capturing && this.inRegion && this.depth === this.regionDepth + 1) this.regionMembers++;
         this.state = COLON;
         return j + 1;
       }
@@ -623,6 +645,8 @@ export class JsonScanner {
     }
     const end = j + 1;
     if (end - i > this.maxRecordChars) return -1;
+    // The general path reports repeated names; while the names follow the shape there are none.
+    if (!matches && hasRepeat(keys, count)) return -1;
     if (matches && count === shape.length && this.build !== undefined) {
       this.fastValue = this.build(values);
     } else {
@@ -686,4 +710,42 @@ export class JsonScanner {
       `Unexpected ${describe(this.chunk.charCodeAt(i))} at line ${line}, column ${column}: expected ${expected}.`,
     );
   }
+}
+
+function hasRepeat(keys: readonly string[], count: number): boolean {
+  // Quadratic only while it is cheaper than a Set: a record with 100,000 names must stay linear.
+  if (count > 16) return new Set(keys.slice(0, count)).size < count;
+  for (let a = 1; a < count; a++) {
+    for (let b = 0; b < a; b++) if (keys[a] === keys[b]) return true;
+  }
+  return false;
+}
+
+/** The member names an object's JSON text repeats, each once, in order of first repeat. */
+function repeatedNames(text: string, maxDepth: number, maxRecordChars: number): string[] {
+  const seen = new Set<string>();
+  const repeated = new Set<string>();
+  let atRoot = true;
+  const scanner = new JsonScanner(
+    {
+      plan(key) {
+        if (atRoot) {
+          atRoot = false;
+          return Plan.descend;
+        }
+        if (key !== undefined) {
+          if (seen.has(key)) repeated.add(key);
+          seen.add(key);
+        }
+        return Plan.skip;
+      },
+      value: () => undefined,
+      tooLarge: () => undefined,
+      close: () => undefined,
+    },
+    { maxDepth, maxRecordChars },
+  );
+  scanner.write(text);
+  scanner.end();
+  return [...repeated];
 }

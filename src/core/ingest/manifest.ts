@@ -3,9 +3,9 @@
  * what a duplicate delivery gets back, and what `--json` prints.
  */
 import { z } from 'zod';
+import { ownRecord } from '../own-record.js';
 
-const countsByGroup = z.record(
-  z.string(),
+const countsByGroup = ownRecord(
   z.object({ total: z.number().int(), valid: z.number().int(), rejected: z.number().int() }),
 );
 
@@ -48,6 +48,24 @@ export const ManifestSchema = z.object({
     totalMs: z.number(),
   }),
   producer: z.string(),
+  /** Present on the manifest of a `sluice replay --rejects` run; `id` is then the replay's own id. */
+  replay: z
+    .object({
+      /** The SHA-256 of the input whose rejects were re-validated. */
+      of: z.string().regex(/^[0-9a-f]{64}$/),
+      /** 1 for the first replay of the input, then 2, 3... */
+      sequence: z.number().int().positive(),
+      /** The manifest whose processed and rejects files this replay started from. */
+      base: z.object({ id: z.string().regex(/^[0-9a-f]{64}$/), manifestKey: z.string() }),
+      /** Rows of the base rejects that pass the current contract and were appended. */
+      recovered: z.number().int().nonnegative(),
+      /** Original reason code → recovered rows that had carried it. */
+      recoveredByReason: z.record(z.string(), z.number().int()),
+      stillRejected: z.number().int().nonnegative(),
+      /** Rows kept with their original reasons because they cannot be read as records (source_error...). */
+      notRevalidated: z.number().int().nonnegative(),
+    })
+    .optional(),
 });
 
 export type Manifest = z.infer<typeof ManifestSchema>;

@@ -129,7 +129,8 @@ function chartsSection(
     },
   ];
   for (const s of charted) {
-    const series = bars[s.symbol] ?? [];
+    // Own keys only: a symbol named "constructor" must not read Object.prototype's.
+    const series = (Object.hasOwn(bars, s.symbol) ? bars[s.symbol] : undefined) ?? [];
     const markers = s.anomalies.map((a) => ({ t: a.datetime, kind: a.kind }));
     const first = series[0]?.t ?? null;
     const last = series[series.length - 1]?.t ?? null;

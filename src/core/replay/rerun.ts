@@ -1,0 +1,100 @@
+/**
+ * `replay <sha256>`: run an input through ingest again, as if it had just arrived,
+ * after archiving the manifest the run will overwrite. Ingest's outputs derive from
+ * the input's bytes, so the re-run rewrites the same keys; the archive keeps what
+ * they said before.
+ */
+import { createHash } from 'node:crypto';
+import type { Manifest } from '../ingest/manifest.js';
+import {
+  DEFAULT_INGEST_OPTIONS,
+  type IngestDeps,
+  type IngestOptions,
+  type IngestResult,
+  ingestObject,
+} from '../ingest/stage.js';
+import { keys } from '../keys.js';
+import type { ObjectStore } from '../ports.js';
+import { ReplayError } from './errors.js';
+import { inputManifest } from './lineage.js';
+
+export interface RerunInput {
+  readonly sha256: string;
+  readonly requestId: string;
+  readonly onProgress?: (bytesRead: number, totalBytes: number) => void;
+}
+
+export interface RerunResult extends IngestResult {
+  /** The manifest as it was before the re-run. */
+  readonly previous: Manifest;
+  /** Where it was archived. */
+  readonly archivedKey: string;
+}
+
+// Archives made in the same millisecond get -2, -3...; more than this is a loop, not a burst.
+const MAX_ARCHIVE_SUFFIX = 100;
+
+/** A UTC time that sorts as text and holds no colon (not allowed in Windows file names). */
+export const auditStamp = (epochMs: number): string => new Date(epochMs).toISOString().replace(/[-:]/g, '');
+
+async function sha256Of(store: ObjectStore, key: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of await store.getStream(key)) hash.update(chunk);
+  return hash.digest('hex');
+}
+
+async function archive(store: ObjectStore, sha256: string, stamp: string, body: Uint8Array): Promise<string> {
+  for (let n = 1; n <= MAX_ARCHIVE_SUFFIX; n++) {
+    const key = keys.auditManifest(sha256, n === 1 ? stamp : `${stamp}-${n}`);
+    // Create-only: an archived manifest is evidence and is never overwritten.
+    if ((await store.put(key, body, { contentType: 'application/json', ifNoneMatch: true })).created)
+      return key;
+  }
+  throw new ReplayError('REPLAY.CONFLICT', `could not find a free audit key for ${sha256} at ${stamp}`);
+}
+
+export async function rerunInput(
+  deps: IngestDeps,
+  input: RerunInput,
+  options: IngestOptions = DEFAULT_INGEST_OPTIONS,
+): Promise<RerunResult> {
+  const { store } = deps;
+  const previous = await inputManifest(store, input.sha256);
+  const key = previous.input.key;
+  const head = await store.head(key);
+  if (!head) {
+    throw new ReplayError(
+      'REPLAY.INPUT_MISSING',
+      `the input of ${input.sha256} is gone from ${key}; put the file back there to replay it`,
+    );
+  }
+  // Another file at the same key would be ingested under its own id, leaving this one unreplayed.
+  const sha256 = head.sha256 ?? (await sha256Of(store, key));
+  if (sha256 !== input.sha256) {
+    throw new ReplayError(
+      'REPLAY.INPUT_CHANGED',
+      `${key} now holds other bytes (SHA-256 ${sha256}) than input ${input.sha256}; ingest it as a new input`,
+    );
+  }
+  const archivedKey = await archive(
+    store,
+    input.sha256,
+    auditStamp(deps.clock.now()),
+    await store.getBytes(keys.manifest(input.sha256)),
+  );
+  deps.logger.info('manifest archived before a re-run', { id: input.sha256, archivedKey });
+  const result = await ingestObject(
+    deps,
+    {
+      key,
+      requestId: input.requestId,
+      // A dataset chosen by flag must be chosen again; a detected one is detected again,
+      // since a fixed contract may now recognize what it refused.
+      dataset: previous.datasetSource === 'forced' ? (previous.dataset ?? undefined) : undefined,
+      force: true,
+      onProgress: input.onProgress,
+    },
+    options,
+  );
+  return { ...result, previous, archivedKey };
+}

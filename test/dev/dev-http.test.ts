@@ -1,0 +1,246 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  ApiErrorBodySchema,
+  MarketViewSchema,
+  RunDetailSchema,
+  type RunSummary,
+  RunSummarySchema,
+  RunsResponseSchema,
+  SalesViewSchema,
+  VitalsViewSchema,
+} from '../../src/dev/api-contract.js';
+import { REPORT_CSP } from '../../src/dev/server.js';
+import type { Dev } from '../../src/dev/start-dev.js';
+import { twelveDataSample } from '../../src/samples/twelvedata.generator.js';
+import { type DevFixture, devFixture, salesCsv, vitalsCsv } from './dev-fixture.js';
+
+const MAX_UPLOAD = 100_000;
+const ID = /^[0-9a-f]{64}$/;
+
+/** The server-sent `run` events of one connection, as they arrive. */
+function listenForRuns(url: string): { runs: RunSummary[]; connected: Promise<void>; stop(): void } {
+  const runs: RunSummary[] = [];
+  const controller = new AbortController();
+  let isConnected = () => {};
+  const connected = new Promise<void>((resolve) => {
+    isConnected = resolve;
+  });
+  void (async () => {
+    const response = await fetch(`${url}/api/events`, { signal: controller.signal });
+    const decoder = new TextDecoder();
+    let buffer = '';
+    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+      buffer += decoder.decode(chunk, { stream: true });
+      if (buffer.includes(': connected')) isConnected();
+      let end = buffer.indexOf('\n\n');
+      while (end >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const data = block.split('\n').find((l) => l.startsWith('data: '));
+        if (block.includes('event: run') && data)
+          runs.push(RunSummarySchema.parse(JSON.parse(data.slice(6))));
+        end = buffer.indexOf('\n\n');
+      }
+    }
+  })().catch(() => undefined);
+  return { runs, connected, stop: () => controller.abort() };
+}
+
+/** A raw GET, so the path reaches the server exactly as written (fetch would normalize `..`). */
+function rawGet(url: string, rawPath: string): Promise<{ status: number; body: string }> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const request = http.request({ hostname, port, path: rawPath, method: 'GET' }, (response) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (c: string) => {
+        body += c;
+      });
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+    });
+    request.on('error', reject);
+    request.end();
+  });
+}
+
+describe('the sluice dev server', () => {
+  let fixture: DevFixture;
+  let dev: Dev;
+  let url: string;
+  const ids: Record<'market' | 'sales' | 'vitals', string> = { market: '', sales: '', vitals: '' };
+
+  const post = (body: string, headers: Record<string, string>, query = '') =>
+    fetch(`${url}/ingest${query}`, { method: 'POST', body, headers });
+
+  beforeAll(async () => {
+    fixture = await devFixture();
+    const webRoot = path.join(fixture.root, 'web');
+    await mkdir(webRoot, { recursive: true });
+    await writeFile(path.join(webRoot, 'index.html'), '<!doctype html><title>sluice</title>');
+    await writeFile(path.join(webRoot, 'app.js'), 'export const app = 1;\n');
+    dev = await fixture.start({ maxUploadBytes: MAX_UPLOAD, webRoot });
+    url = dev.url;
+  });
+  afterAll(async () => {
+    await fixture.cleanup();
+  });
+
+  it('accepts an upload with 202, then the run shows in /api/runs and arrives as server-sent events', async () => {
+    const events = listenForRuns(url);
+    await events.connected;
+    const response = await post(twelveDataSample(), { 'content-type': 'application/json' });
+    expect(response.status).toBe(202);
+    const body = (await response.json()) as { id: string };
+    expect(body).toEqual({
+      id: expect.stringMatching(ID),
+      key: `inputs/api/${body.id}.json`,
+      manifest: `manifests/${body.id}.json`,
+    });
+    expect(response.headers.get('location')).toBe(`${url}/api/runs/${body.id}`);
+    ids.market = body.id;
+    await dev.idle();
+    events.stop();
+
+    const { runs } = RunsResponseSchema.parse(await (await fetch(`${url}/api/runs`)).json());
+    expect(runs.find((r) => r.id === ids.market)).toMatchObject({ status: 'reported', emailSent: true });
+    const statuses = events.runs.filter((r) => r.id === ids.market).map((r) => r.status);
+    expect(statuses[0]).toBe('ingesting');
+    expect(statuses.at(-1)).toBe('reported');
+    expect(statuses).toEqual(expect.arrayContaining(['ingested', 'analyzing', 'analyzed']));
+  });
+
+  it.each([
+    [
+      'an unsupported media type',
+      () => post('a,b\n1,2\n', { 'content-type': 'text/plain' }),
+      415,
+      'API.UNSUPPORTED_MEDIA_TYPE',
+    ],
+    ['an empty body', () => post('', { 'content-type': 'text/csv' }), 400, 'API.EMPTY_BODY'],
+    ['invalid JSON', () => post('{"a":', { 'content-type': 'application/json' }), 400, 'API.INVALID_BODY'],
+    [
+      'a body over the limit',
+      () => post('x'.repeat(MAX_UPLOAD + 1), { 'content-type': 'text/csv' }),
+      413,
+      'API.PAYLOAD_TOO_LARGE',
+    ],
+    [
+      'an unknown dataset',
+      () => post('a\n1\n', { 'content-type': 'text/csv' }, '?dataset=nope'),
+      400,
+      'API.UNKNOWN_DATASET',
+    ],
+  ])('answers %s as the Lambda handler does', async (_, send, status, code) => {
+    const response = await send();
+    expect(response.status).toBe(status);
+    expect(ApiErrorBodySchema.parse(await response.json()).error.code).toBe(code);
+  });
+
+  it('describes a run with its manifest, rejects by reason, narrative and groups', async () => {
+    const detail = RunDetailSchema.parse(await (await fetch(`${url}/api/runs/${ids.market}`)).json());
+    expect(detail.analysisKind).toBe('market');
+    expect(detail.narrative?.headline).toBe(detail.run.headline);
+    expect(detail.groups.length).toBeGreaterThan(0);
+    expect(detail.rejects.total).toBeGreaterThan(0);
+    expect(detail.rejects.groups.reduce((n, g) => n + g.rows.length, 0)).toBeGreaterThan(0);
+    expect(detail.email?.previewUrl).toBe(`/api/runs/${ids.market}/report.html`);
+
+    const rejects = await fetch(`${url}${detail.rejects.downloadUrl}`);
+    expect(rejects.headers.get('content-disposition')).toBe(
+      `attachment; filename="${ids.market}.rejects.jsonl"`,
+    );
+    expect((await rejects.text()).trim().split('\n')).toHaveLength(detail.rejects.total);
+  });
+
+  it('serves a symbol’s bars with SMA(20), Bollinger(20,2) and anomalies for the chart', async () => {
+    const detail = RunDetailSchema.parse(await (await fetch(`${url}/api/runs/${ids.market}`)).json());
+    const symbol = detail.groups[0] as string;
+    const view = MarketViewSchema.parse(
+      await (await fetch(`${url}/api/runs/${ids.market}/view?group=${encodeURIComponent(symbol)}`)).json(),
+    );
+    expect(view.symbol).toBe(symbol);
+    const times = view.bars.map((b) => b.time);
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+    expect(new Set(times).size).toBe(times.length);
+    expect(view.sma.points).toHaveLength(view.bars.length - 19);
+    expect(view.bollinger.upper).toHaveLength(view.bars.length - 19);
+    expect(view.sma.points[0]?.time).toBe(view.bars[19]?.time);
+  });
+
+  it('serves a brand’s daily sales and a user’s vitals', async () => {
+    const sales = await post(await salesCsv(), { 'content-type': 'text/csv' });
+    const vitals = await post(await vitalsCsv(120, 5), {
+      'content-type': 'text/csv',
+      'x-sluice-dataset': 'health-vitals',
+    });
+    ids.sales = ((await sales.json()) as { id: string }).id;
+    ids.vitals = ((await vitals.json()) as { id: string }).id;
+    await dev.idle();
+
+    const salesDetail = RunDetailSchema.parse(await (await fetch(`${url}/api/runs/${ids.sales}`)).json());
+    const brand = salesDetail.groups[0] as string;
+    const salesView = SalesViewSchema.parse(
+      await (await fetch(`${url}/api/runs/${ids.sales}/view?group=${encodeURIComponent(brand)}`)).json(),
+    );
+    expect(salesView.daily.reduce((n, d) => n + d.orders, 0)).toBe(
+      salesView.byModel.reduce((n, m) => n + m.orders, 0),
+    );
+
+    const vitalsDetail = RunDetailSchema.parse(await (await fetch(`${url}/api/runs/${ids.vitals}`)).json());
+    const user = vitalsDetail.groups[0] as string;
+    const vitalsView = VitalsViewSchema.parse(
+      await (await fetch(`${url}/api/runs/${ids.vitals}/view?group=${encodeURIComponent(user)}`)).json(),
+    );
+    expect(Object.keys(vitalsView.series).sort()).toEqual([
+      'diastolic_bp',
+      'heart_rate',
+      'spo2',
+      'steps',
+      'systolic_bp',
+      'temp_c',
+    ]);
+    expect(Object.keys(vitalsView.bands)).not.toContain('steps');
+  });
+
+  it('serves the report with its images inlined, under a CSP that lets nothing run', async () => {
+    const response = await fetch(`${url}/api/runs/${ids.market}/report.html`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-security-policy')).toBe(REPORT_CSP);
+    const html = await response.text();
+    expect(html).toContain('src="data:image/png;base64,');
+    expect(html).not.toContain('cid:');
+  });
+
+  it.each([
+    ['an unknown run', `/api/runs/${'a'.repeat(64)}`],
+    ['a malformed run id', '/api/runs/not-a-sha'],
+    ['an unknown group', '/api/runs/ID/view?group=NOPE'],
+    ['an unknown route', '/api/nothing'],
+  ])('answers 404 with a JSON error for %s', async (_, route) => {
+    const response = await fetch(`${url}${route.replace('ID', ids.market)}`);
+    expect(response.status).toBe(404);
+    expect(ApiErrorBodySchema.parse(await response.json()).error.code).toBe('DEV.NOT_FOUND');
+  });
+
+  it('serves the dashboard and the chart library, with content types', async () => {
+    const index = await fetch(`${url}/`);
+    expect(index.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(index.headers.get('cache-control')).toBe('no-store');
+    expect((await fetch(`${url}/app.js`)).headers.get('content-type')).toMatch(/^text\/javascript/);
+    const vendor = await fetch(`${url}/vendor/lightweight-charts.js`);
+    expect(vendor.status).toBe(200);
+    expect(await vendor.text()).toContain('LightweightCharts');
+  });
+
+  it.each(['/../package.json', '/%2e%2e/package.json', '/..%2fpackage.json', '/vendor/../../package.json'])(
+    'refuses to serve %s from outside the web folder',
+    async (rawPath) => {
+      const response = await rawGet(url, rawPath);
+      expect(response.status).toBe(404);
+      expect(response.body).not.toContain('"name": "sluice"');
+    },
+  );
+});
