@@ -7,10 +7,11 @@
  */
 import { type StoredAnalysis, StoredAnalysisSchema } from '../core/analyze/stored-analysis.js';
 import { type Manifest, ManifestSchema } from '../core/ingest/manifest.js';
-import { claimKeys, itemKeys, keys } from '../core/keys.js';
+import { claimKeys, INPUT_PREFIX, itemKeys, keys } from '../core/keys.js';
 import type { Notification } from '../core/notify/stage.js';
 import type { Clock, ObjectStore, StateStore } from '../core/ports.js';
 import type { RunSummary } from './api-contract.js';
+import { uploadName } from './upload-names.js';
 
 export type RunStatus = RunSummary['status'];
 
@@ -57,6 +58,9 @@ export interface RunChange {
 type AnalysisSummary = Omit<StoredAnalysis, 'analysis'>;
 
 const fileOf = (key: string): string => key.slice(key.lastIndexOf('/') + 1);
+
+/** Where `POST /ingest` stores bodies (see `keys.apiInput`); those runs may have an upload name. */
+const API_PREFIX = `${INPUT_PREFIX}api/`;
 
 const isoOrNull = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
@@ -223,9 +227,10 @@ export class RunBook {
     }
     const inputKey = live?.inputKey ?? (manifest as Manifest).input.key;
     const counts = manifest?.counts;
+    const uploaded = inputKey.startsWith(API_PREFIX) || inputKey.includes('/api-');
     return {
       id,
-      file: fileOf(inputKey),
+      file: (uploaded ? await uploadName(this.#state, id) : undefined) ?? fileOf(inputKey),
       inputKey,
       dataset: manifest?.dataset ?? null,
       status,

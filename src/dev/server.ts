@@ -24,10 +24,11 @@ import {
   INTERNAL_ERROR_BODY,
 } from '../core/api/accept-upload.js';
 import { errorMessage, SluiceError } from '../core/errors.js';
-import type { Logger, ObjectStore } from '../core/ports.js';
+import type { Logger, ObjectStore, StateStore } from '../core/ports.js';
 import type { RunSummary } from './api-contract.js';
 import type { RunBook } from './run-book.js';
 import type { RunDetails } from './run-details.js';
+import { rememberUploadName, UPLOAD_NAME_HEADER, uploadNameFrom } from './upload-names.js';
 
 /** The folder of the dashboard's static files. */
 export const WEB_ROOT = fileURLToPath(new URL('../web/', import.meta.url));
@@ -56,6 +57,7 @@ export interface DevBackend {
   readonly book: RunBook;
   readonly details: RunDetails;
   readonly store: ObjectStore;
+  readonly state: StateStore;
   readonly logger: Logger;
   /** Largest POST /ingest body, in bytes. */
   readonly maxUploadBytes: number;
@@ -195,6 +197,8 @@ export function createDevApp(backend: DevBackend): DevApp {
         },
         { maxBytes: backend.maxUploadBytes },
       );
+      const name = uploadNameFrom(c.req.header(UPLOAD_NAME_HEADER));
+      if (name !== undefined) await rememberUploadName(backend.state, upload.id, name);
       backend.accepted(upload);
       return c.json(acceptedBody(upload), 202, {
         location: `${new URL(c.req.url).origin}/api/runs/${upload.id}`,

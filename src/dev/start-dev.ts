@@ -322,6 +322,7 @@ export async function startDev(options: DevOptions): Promise<Dev> {
       book,
       details,
       store: ports.store,
+      state: ports.state,
       logger: ports.logger,
       maxUploadBytes: options.maxUploadBytes ?? DEV_DEFAULTS.maxUploadBytes,
       ...(options.webRoot ? { webRoot: options.webRoot } : {}),

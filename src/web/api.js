@@ -81,7 +81,12 @@ export function contentTypeOf(file) {
 export async function uploadFile(file) {
   const response = await fetch('/ingest', {
     method: 'POST',
-    headers: { 'content-type': contentTypeOf(file), accept: 'application/json' },
+    headers: {
+      'content-type': contentTypeOf(file),
+      accept: 'application/json',
+      // Header values are Latin-1; the server decodes the name and shows it in the runs list.
+      'x-sluice-filename': encodeURIComponent(file.name),
+    },
     body: file,
   });
   const body = await bodyOf(response);

@@ -112,6 +112,18 @@ describe('the sluice dev server', () => {
     expect(statuses).toEqual(expect.arrayContaining(['ingested', 'analyzing', 'analyzed']));
   });
 
+  it('shows an upload under the name the uploader gave it, reduced to a plain file name', async () => {
+    const csv = await vitalsCsv(20, 99);
+    const response = await post(csv, {
+      'content-type': 'text/csv',
+      'x-sluice-filename': encodeURIComponent('C:\\exports/<i onclick=x>vitals\u0007 é.csv'),
+    });
+    const { id } = (await response.json()) as { id: string };
+    await dev.idle();
+    const { runs } = RunsResponseSchema.parse(await (await fetch(`${url}/api/runs`)).json());
+    expect(runs.find((r) => r.id === id)?.file).toBe('<i onclick=x>vitals é.csv');
+  });
+
   it.each([
     [
       'an unsupported media type',

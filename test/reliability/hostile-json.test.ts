@@ -74,7 +74,7 @@ describe('JSON nested 100,000 levels deep', () => {
       () => `{"meta":${deepObjects(LEVELS)},"values":[${barJson('2024-01-02')}]}`,
       'nesting_too_deep',
     ],
-  ])('%s is refused as %s without a stack overflow', async (what, body, code) => {
+  ])('refuses %s without a stack overflow', async (what, body, code) => {
     const { result, ...figure } = await measureMemory(() => harness.ingest(body()));
     expect(result.manifest).toMatchObject({ status: 'rejected', reason: { code } });
     expect(figure.rssGrowthMb).toBeLessThan(MB_BOUND);
