@@ -8,10 +8,10 @@
 import type { SymbolAnalysis } from '../core/analyze/market/index.js';
 import { bollinger, sma } from '../core/analyze/market/indicators.js';
 import { datetimeSeconds, toSeries } from '../core/analyze/market/series.js';
-import { readJsonLines } from '../core/analyze/read-rows.js';
 import { priceSegment, type SalesRow } from '../core/analyze/sales.js';
 import { BANDED_MEASURES, COMFORT_BANDS, MEASURES, type VitalsRow } from '../core/analyze/vitals.js';
 import type { OhlcvRow } from '../core/datasets/ohlcv.rules.js';
+import { readJsonLines } from '../core/jsonl-lines.js';
 import type { ObjectStore } from '../core/ports.js';
 import type { GroupView } from './api-contract.js';
 

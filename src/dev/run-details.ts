@@ -5,12 +5,12 @@
  */
 import { type AnalysisKind, MARKET_DATASETS } from '../core/analyze/analysis.js';
 import type { SymbolAnalysis } from '../core/analyze/market/index.js';
-import { readJsonLines } from '../core/analyze/read-rows.js';
 import type { SalesRow } from '../core/analyze/sales.js';
 import { loadAnalysis, type StoredAnalysis } from '../core/analyze/stored-analysis.js';
 import type { VitalsRow } from '../core/analyze/vitals.js';
 import type { OhlcvRow } from '../core/datasets/ohlcv.rules.js';
 import type { Manifest } from '../core/ingest/manifest.js';
+import { readJsonLines } from '../core/jsonl-lines.js';
 import { itemKeys } from '../core/keys.js';
 import { inlineCidImages } from '../core/notify/preview.js';
 import { renderReport } from '../core/notify/render.js';

@@ -5,8 +5,9 @@
  */
 import type { OhlcvRow } from '../datasets/ohlcv.rules.js';
 import { errorMessage, PublishFailedError } from '../errors.js';
-import { type IngestCompleted, makeEvent } from '../events.js';
+import type { IngestCompleted } from '../events.js';
 import { ManifestSchema } from '../ingest/manifest.js';
+import { readJsonLines } from '../jsonl-lines.js';
 import { claimKeys, itemKeys } from '../keys.js';
 import {
   type Analyst,
@@ -19,13 +20,13 @@ import {
   type StateItem,
   type StateStore,
 } from '../ports.js';
+import { analysisCompletedOf } from '../stage-events.js';
 import { analyzeRows, type DatasetAnalysis } from './analysis.js';
 import { costOf, DEFAULT_PRICES, type PriceTable } from './cost.js';
 import { factsForPrompt } from './facts.js';
 import { narrate } from './narrate.js';
 import { OfflineAnalyst } from './offline-analyst.js';
 import { writeOfflineNarrative } from './offline-narrative.js';
-import { readJsonLines } from './read-rows.js';
 import {
   analysisItems,
   chartBars,
@@ -258,17 +259,7 @@ function marketSummary(analysis: DatasetAnalysis): RunIndexEntry['market'] {
 }
 
 async function announce(bus: EventBus, stored: StoredAnalysis): Promise<void> {
-  const event = makeEvent('AnalysisCompleted', {
-    version: 1,
-    correlationId: stored.correlationId,
-    id: stored.id,
-    dataset: stored.dataset,
-    model: stored.analyst.model,
-    ...(stored.analyst.fallback ? { fallback: stored.analyst.fallback.code } : {}),
-    tokens: { input: stored.totals.inputTokens, output: stored.totals.outputTokens },
-    costUsd: stored.totals.costUsd,
-    completedAt: stored.createdAt,
-  });
+  const event = analysisCompletedOf(stored);
   const result = await bus.publish([event]);
   if (result.failed.length > 0) {
     throw new PublishFailedError(`could not publish AnalysisCompleted: ${result.failed[0]?.error}`);

@@ -2,9 +2,10 @@
  * One ingested input's processed rows (or rejects) as CSV lines, read from the
  * object store: the rows `sluice export` writes and the dashboard offers for download.
  */
-import { readJsonLines } from '../analyze/read-rows.js';
+
 import { ObjectNotFoundError, SluiceError } from '../errors.js';
 import { ManifestSchema } from '../ingest/manifest.js';
+import { readJsonLines } from '../jsonl-lines.js';
 import { keys } from '../keys.js';
 import type { ObjectStore } from '../ports.js';
 import type { RowIssue } from '../reasons.js';

@@ -12,6 +12,7 @@ import { makeEvent } from '../events.js';
 import { claimKeys, keys } from '../keys.js';
 import type { Clock, EventBus, Logger, ObjectStore, StateStore } from '../ports.js';
 import type { RowIssue } from '../reasons.js';
+import { ingestCompletedOf } from '../stage-events.js';
 import { decodeText, peekText } from './decode.js';
 import { type DatasetSource, detectDataset, SNIFF_CHARS } from './detect.js';
 import { JsonlSink } from './jsonl-sink.js';
@@ -366,34 +367,18 @@ function rejectLine(
 }
 
 async function announce(bus: EventBus, manifest: Manifest): Promise<void> {
-  const completedAt = manifest.timings.finishedAt;
+  // An ingested manifest always names its dataset and outputs, so only a rejected one falls through.
   const event =
-    manifest.status === 'ingested'
-      ? makeEvent('IngestCompleted', {
-          version: 1,
-          correlationId: manifest.correlationId,
-          id: manifest.id,
-          dataset: manifest.dataset as string,
-          inputKey: manifest.input.key,
-          manifestKey: keys.manifest(manifest.id),
-          processedKey: manifest.outputs.processed as string,
-          rejectsKey: manifest.outputs.rejects as string,
-          counts: {
-            total: manifest.counts.total,
-            valid: manifest.counts.valid,
-            rejected: manifest.counts.rejected,
-          },
-          completedAt,
-        })
-      : makeEvent('IngestRejected', {
-          version: 1,
-          correlationId: manifest.correlationId,
-          id: manifest.id,
-          inputKey: manifest.input.key,
-          manifestKey: keys.manifest(manifest.id),
-          reason: manifest.reason ?? { code: 'unknown', message: 'rejected' },
-          completedAt,
-        });
+    ingestCompletedOf(manifest) ??
+    makeEvent('IngestRejected', {
+      version: 1,
+      correlationId: manifest.correlationId,
+      id: manifest.id,
+      inputKey: manifest.input.key,
+      manifestKey: keys.manifest(manifest.id),
+      reason: manifest.reason ?? { code: 'unknown', message: 'rejected' },
+      completedAt: manifest.timings.finishedAt,
+    });
   const result = await bus.publish([event]);
   if (result.failed.length > 0) {
     throw new PublishFailedError(`could not publish ${event.detailType}: ${result.failed[0]?.error}`);

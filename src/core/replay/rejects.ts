@@ -9,15 +9,15 @@
 import type { DatasetContract, SourceRecord } from '../datasets/contract.js';
 import { datasetById } from '../datasets/registry.js';
 import { errorMessage, PublishFailedError } from '../errors.js';
-import { makeEvent } from '../events.js';
 import { JsonlSink } from '../ingest/jsonl-sink.js';
 import type { Manifest } from '../ingest/manifest.js';
 import { DEFAULT_INGEST_OPTIONS, type IngestDeps, type IngestOptions } from '../ingest/stage.js';
+import { readLines } from '../jsonl-lines.js';
 import { claimKeys, keys } from '../keys.js';
 import type { EventBus } from '../ports.js';
+import { ingestCompletedOf } from '../stage-events.js';
 import { ReplayError } from './errors.js';
 import { inputManifest, latestReplay, replayBase, replayId } from './lineage.js';
-import { readLines } from './lines.js';
 import { recordsOf } from './records.js';
 import { formatRejectLine, parseRejectLine, type StoredReject } from './reject-line.js';
 import { ReplayTally } from './tally.js';
@@ -330,22 +330,13 @@ async function revalidate(
 }
 
 async function announce(bus: EventBus, manifest: Manifest): Promise<void> {
-  const event = makeEvent('IngestCompleted', {
-    version: 1,
-    correlationId: manifest.correlationId,
-    id: manifest.id,
-    dataset: manifest.dataset as string,
-    inputKey: manifest.input.key,
-    manifestKey: keys.manifest(manifest.id),
-    processedKey: manifest.outputs.processed as string,
-    rejectsKey: manifest.outputs.rejects as string,
-    counts: {
-      total: manifest.counts.total,
-      valid: manifest.counts.valid,
-      rejected: manifest.counts.rejected,
-    },
-    completedAt: manifest.timings.finishedAt,
-  });
+  const event = ingestCompletedOf(manifest);
+  if (event === undefined) {
+    throw new ReplayError(
+      'REPLAY.NOT_REPLAYABLE',
+      `replay manifest ${manifest.id} names no dataset or outputs`,
+    );
+  }
   const result = await bus.publish([event]);
   if (result.failed.length > 0) {
     throw new PublishFailedError(`could not publish IngestCompleted: ${result.failed[0]?.error}`);

@@ -1,4 +1,4 @@
-/** Reads a JSON-lines object back as text lines, in batches, without holding the object. */
+/** Reads a JSON-lines object (processed rows, rejects) back in batches, without holding the object. */
 
 /** Non-blank lines, one batch per chunk, each exactly as stored (no trailing newline). */
 export async function* readLines(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<string[]> {
@@ -16,6 +16,11 @@ export async function* readLines(chunks: AsyncIterable<Uint8Array>): AsyncGenera
   }
   const tail = rest + decoder.decode();
   if (tail.trim() !== '') yield nonBlank(tail);
+}
+
+/** Parsed lines, one batch per chunk; a blank line is skipped. */
+export async function* readJsonLines(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<unknown[]> {
+  for await (const lines of readLines(chunks)) yield lines.map((line) => JSON.parse(line) as unknown);
 }
 
 const nonBlank = (text: string): string[] => text.split('\n').filter((line) => line.trim() !== '');

@@ -1,12 +1,12 @@
 /**
- * The events a stage announced, rebuilt from what it stored, so dev can
- * announce them again when the in-process bus lost them (the process stopped
- * between two stages). The stages are idempotent, so a repeat is harmless.
+ * The events a stage announces, built from what it stored: the stages publish
+ * them, replay publishes its own, and dev announces them again when its
+ * in-process bus lost them (the process stopped between two stages).
  */
-import type { StoredAnalysis } from '../core/analyze/stored-analysis.js';
-import { makeEvent, type SluiceEvent } from '../core/events.js';
-import type { Manifest } from '../core/ingest/manifest.js';
-import { keys } from '../core/keys.js';
+import type { StoredAnalysis } from './analyze/stored-analysis.js';
+import { makeEvent, type SluiceEvent } from './events.js';
+import type { Manifest } from './ingest/manifest.js';
+import { keys } from './keys.js';
 
 /** What ingest published for an ingested manifest; undefined for a rejected one. */
 export function ingestCompletedOf(manifest: Manifest): SluiceEvent<'IngestCompleted'> | undefined {
