@@ -34,6 +34,7 @@ const DUMMY_ENV = {
   SLUICE_EVENT_BUS: 'sluice-bench',
   SLUICE_MAIL_FROM: 'reports@example.com',
   SLUICE_MAIL_TO: 'ops@example.com',
+  SLUICE_TWELVEDATA_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:sluice-bench',
   AWS_REGION: 'us-east-1',
   POWERTOOLS_LOG_LEVEL: 'SILENT',
 };

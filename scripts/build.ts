@@ -19,6 +19,7 @@ export const HANDLERS = [
   'analyze',
   'notify',
   'aggregate',
+  'fetch',
 ] as const satisfies readonly HandlerName[];
 
 /** Budget per handler bundle, external native modules not counted. */

@@ -1,21 +1,37 @@
 import { z } from 'zod';
+import { SymbolListSchema } from '../../src/core/fetch/params.js';
 
 const email = z.email();
 
 /** The CDK context the app reads (`-c key=value` or cdk.json), validated before anything is built. */
-export const PipelineContextSchema = z.object({
-  stage: z.enum(['dev', 'prod']).default('dev'),
-  alarmEmail: email.optional(),
-  /** A verified SES identity: a domain or an address. */
-  sesIdentity: z.union([email, z.string().regex(/^(?=.{1,253}$)([a-z0-9-]+\.)+[a-z]{2,}$/i, 'not a domain')]),
-  mailFrom: email,
-  /** One address or several, comma-separated. */
-  mailTo: z.string().refine((value) => value.split(',').every((a) => email.safeParse(a.trim()).success), {
-    message: 'must be one or more comma-separated email addresses',
-  }),
-  bedrockModelId: z.string().min(1).default('amazon.nova-lite-v1:0'),
-  handlersDir: z.string().min(1).default('dist/handlers'),
-});
+export const PipelineContextSchema = z
+  .object({
+    stage: z.enum(['dev', 'prod']).default('dev'),
+    alarmEmail: email.optional(),
+    /** A verified SES identity: a domain or an address. */
+    sesIdentity: z.union([
+      email,
+      z.string().regex(/^(?=.{1,253}$)([a-z0-9-]+\.)+[a-z]{2,}$/i, 'not a domain'),
+    ]),
+    mailFrom: email,
+    /** One address or several, comma-separated. */
+    mailTo: z.string().refine((value) => value.split(',').every((a) => email.safeParse(a.trim()).success), {
+      message: 'must be one or more comma-separated email addresses',
+    }),
+    bedrockModelId: z.string().min(1).default('amazon.nova-lite-v1:0'),
+    handlersDir: z.string().min(1).default('dist/handlers'),
+    /** Symbols the scheduled fetch pulls (`AAPL,MSFT`); without them there is no schedule. */
+    fetchSymbols: SymbolListSchema.transform((symbols) => symbols.join(',')).optional(),
+    /** EventBridge `cron(...)` or `rate(...)` in UTC; needs fetchSymbols. */
+    fetchSchedule: z
+      .string()
+      .regex(/^(cron|rate)\([^()]+\)$/, 'must be a cron(...) or rate(...) expression')
+      .optional(),
+  })
+  .refine((context) => context.fetchSchedule === undefined || context.fetchSymbols !== undefined, {
+    message: 'needs -c fetchSymbols: a schedule without symbols would fetch nothing',
+    path: ['fetchSchedule'],
+  });
 
 export type PipelineContext = z.infer<typeof PipelineContextSchema>;
 

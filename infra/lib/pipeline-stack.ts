@@ -10,6 +10,7 @@ import { AnalyzeQueue } from './analyze-queue.js';
 import { DataBucket } from './data-bucket.js';
 import { IngestApi } from './ingest-api.js';
 import { IngestTrigger } from './ingest-trigger.js';
+import { MarketFetch } from './market-fetch.js';
 import { notifyCode } from './notify-code.js';
 import { NotifyStream } from './notify-stream.js';
 import { PipelineAlarms } from './pipeline-alarms.js';
@@ -43,12 +44,22 @@ export interface SluicePipelineStackProps extends StackProps {
    * @default 2 (valid 1..100)
    */
   readonly notifyConcurrency?: number;
+  /**
+   * Comma-separated symbols the scheduled fetch pulls into inputs/twelvedata/.
+   * @default no fetch schedule
+   */
+  readonly fetchSymbols?: string;
+  /**
+   * When the fetch runs, as an EventBridge expression in UTC.
+   * @default 'cron(0 22 ? * MON-FRI *)'
+   */
+  readonly fetchSchedule?: string;
 }
 
 /** The whole sluice pipeline of DESIGN.md, one stack per stage. */
 export class SluicePipelineStack extends Stack {
   readonly functions: Readonly<
-    Record<'ingest' | 'apiIngest' | 'analyze' | 'notify' | 'aggregate', SluiceFunction>
+    Record<'ingest' | 'apiIngest' | 'analyze' | 'notify' | 'aggregate' | 'fetch', SluiceFunction>
   >;
 
   constructor(scope: Construct, id: string, props: SluicePipelineStackProps) {
@@ -133,7 +144,18 @@ export class SluicePipelineStack extends Stack {
       timeout: Duration.minutes(1),
       environment: common,
     });
-    this.functions = { ingest, apiIngest, analyze, notify, aggregate };
+    const marketFetch = new MarketFetch(this, 'MarketFetch', {
+      functionName: `${prefix}-fetch`,
+      code: code('fetch'),
+      environment: common,
+      bucket,
+      apiKey,
+      deadLetterQueueName: `${prefix}-fetch-dlq`,
+      symbols: props.fetchSymbols?.split(','),
+      schedule: props.fetchSchedule,
+    });
+    const fetch = marketFetch.function;
+    this.functions = { ingest, apiIngest, analyze, notify, aggregate, fetch };
 
     bucket.grantRead(ingest, 'inputs/*');
     for (const output of ['processed/*', 'rejects/*', 'manifests/*']) bucket.grantPut(ingest, output);
@@ -176,12 +198,13 @@ export class SluicePipelineStack extends Stack {
 
     const alarms = new PipelineAlarms(this, 'Alarms', {
       namePrefix: prefix,
-      functions: { ingest, 'api-ingest': apiIngest, analyze, notify, aggregate },
+      functions: { ingest, 'api-ingest': apiIngest, analyze, notify, aggregate, fetch },
       deadLetterQueues: {
         ingest: trigger.deadLetterQueue,
         analyze: analyzeQueue.deadLetterQueue,
         notify: notifyStream.deadLetterQueue,
         aggregate: schedule.deadLetterQueue,
+        fetch: marketFetch.deadLetterQueue,
       },
       queues: { analyze: analyzeQueue.queue },
       alarmEmail: props.alarmEmail,
@@ -199,7 +222,7 @@ export class SluicePipelineStack extends Stack {
    */
   private acknowledgeGrantWildcards(bucket: s3.Bucket): void {
     const bucketArn = `<${this.resolve(this.getLogicalId(bucket.node.defaultChild as s3.CfnBucket))}.Arn>`;
-    const prefixes = ['inputs/*', 'processed/*', 'rejects/*', 'manifests/*', '*'];
+    const prefixes = ['inputs/*', 'inputs/twelvedata/*', 'processed/*', 'rejects/*', 'manifests/*', '*'];
     Validations.of(this).acknowledge(
       ...['s3:GetObject*', 's3:GetBucket*', 's3:List*', 's3:Abort*'].map((action) => ({
         id: `AwsSolutions-IAM5[Action::${action}]`,

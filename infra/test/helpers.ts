@@ -2,9 +2,9 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { App } from 'aws-cdk-lib';
-import { SluicePipelineStack, type Stage } from '../lib/pipeline-stack.js';
+import { SluicePipelineStack, type SluicePipelineStackProps, type Stage } from '../lib/pipeline-stack.js';
 
-const HANDLERS = ['ingest', 'api-ingest', 'analyze', 'notify', 'aggregate'];
+const HANDLERS = ['ingest', 'api-ingest', 'analyze', 'notify', 'aggregate', 'fetch'];
 
 /**
  * Stand-in bundles: one index.mjs per handler. Synth hashes the folder and
@@ -19,7 +19,11 @@ export function stubHandlersDir(): string {
   return dir;
 }
 
-export function synthPipeline(stage: Stage, handlersDir = stubHandlersDir()): SluicePipelineStack {
+export function synthPipeline(
+  stage: Stage,
+  handlersDir = stubHandlersDir(),
+  extra: Partial<SluicePipelineStackProps> = {},
+): SluicePipelineStack {
   // Skips the notify asset's npm install (no network in tests); the template is the same.
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   return new SluicePipelineStack(app, `sluice-pipeline-${stage}`, {
@@ -29,5 +33,6 @@ export function synthPipeline(stage: Stage, handlersDir = stubHandlersDir()): Sl
     mailFrom: 'sluice@example.com',
     mailTo: 'team@example.com',
     handlersDir,
+    ...extra,
   });
 }

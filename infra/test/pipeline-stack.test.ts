@@ -46,8 +46,8 @@ describe('SluicePipelineStack', () => {
       const t = Template.fromStack(stack);
       t.hasResourceProperties('AWS::DynamoDB::Table', { TableName: `sluice-${stage}` });
       t.hasResourceProperties('AWS::Events::EventBus', { Name: `sluice-${stage}` });
-      // The five handlers and CDK's bucket-notifications handler (eventBridgeEnabled).
-      t.resourceCountIs('AWS::Lambda::Function', 5 + 1);
+      // The six handlers and CDK's bucket-notifications handler (eventBridgeEnabled).
+      t.resourceCountIs('AWS::Lambda::Function', 6 + 1);
     }
   });
 
@@ -183,13 +183,13 @@ describe('SluicePipelineStack', () => {
 
     it('keeps every queue encrypted and TLS-only, and every DLQ for 14 days', () => {
       const queues = resources('AWS::SQS::Queue');
-      expect(queues).toHaveLength(5);
+      expect(queues).toHaveLength(6);
       for (const queue of queues) expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
       for (const dlq of queues.filter((q) => String(q.Properties.QueueName).endsWith('-dlq'))) {
         expect(dlq.Properties.MessageRetentionPeriod).toBe(14 * 24 * 3600);
       }
       const policies = resources('AWS::SQS::QueuePolicy');
-      expect(policies).toHaveLength(5);
+      expect(policies).toHaveLength(6);
       for (const policy of policies) {
         expect(JSON.stringify(policy.Properties.PolicyDocument)).toContain('"aws:SecureTransport":"false"');
       }
@@ -236,6 +236,7 @@ describe('SluicePipelineStack', () => {
       analyze: [2048, 300],
       notify: [1024, 120],
       aggregate: [256, 60],
+      fetch: [256, 900],
     } as const;
 
     it('run on the newest Node.js, ARM64, with X-Ray active and the planned memory and timeout', () => {
@@ -251,9 +252,10 @@ describe('SluicePipelineStack', () => {
       }
     });
 
-    it('reserve concurrency for analyze (Bedrock) and notify (SES) only', () => {
+    it('reserve concurrency for analyze (Bedrock), notify (SES) and fetch (API credits) only', () => {
       expect(functionByName('analyze').Properties.ReservedConcurrentExecutions).toBe(4);
       expect(functionByName('notify').Properties.ReservedConcurrentExecutions).toBe(2);
+      expect(functionByName('fetch').Properties.ReservedConcurrentExecutions).toBe(1);
       expect(functionByName('ingest').Properties.ReservedConcurrentExecutions).toBeUndefined();
     });
 
@@ -329,7 +331,7 @@ describe('SluicePipelineStack', () => {
   describe('IAM', () => {
     const functionPolicies = () =>
       resources('AWS::IAM::Policy').filter((p) =>
-        ['Ingest', 'ApiIngest', 'Analyze', 'Notify', 'Aggregate'].some((f) =>
+        ['Ingest', 'ApiIngest', 'Analyze', 'Notify', 'Aggregate', 'MarketFetchFunction'].some((f) =>
           String(p.Properties.PolicyName).startsWith(`${f}ServiceRoleDefaultPolicy`),
         ),
       );
@@ -337,7 +339,7 @@ describe('SluicePipelineStack', () => {
 
     it('denies destructive actions explicitly in every function role', () => {
       const policies = functionPolicies();
-      expect(policies).toHaveLength(5);
+      expect(policies).toHaveLength(6);
       for (const policy of policies) {
         expect(statements(policy)).toContainEqual(
           expect.objectContaining({ Effect: 'Deny', Action: [...DESTRUCTIVE_ACTIONS], Resource: '*' }),
@@ -382,18 +384,18 @@ describe('SluicePipelineStack', () => {
         },
       });
       const alarms = resources('AWS::CloudWatch::Alarm');
-      // 5 functions × (errors, throttles) + 4 DLQs + reject % + Bedrock retries
-      expect(alarms).toHaveLength(16);
+      // 6 functions × (errors, throttles) + 5 DLQs + reject % + Bedrock retries
+      expect(alarms).toHaveLength(19);
       for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topic }]);
     });
 
     it('cover errors, throttles, DLQ depth, reject % and exhausted Bedrock retries', () => {
       const names = resources('AWS::CloudWatch::Alarm').map((a) => a.Properties.AlarmName);
-      for (const fn of ['ingest', 'api-ingest', 'analyze', 'notify', 'aggregate']) {
+      for (const fn of ['ingest', 'api-ingest', 'analyze', 'notify', 'aggregate', 'fetch']) {
         expect(names).toContain(`sluice-dev-${fn}-errors`);
         expect(names).toContain(`sluice-dev-${fn}-throttles`);
       }
-      for (const dlq of ['ingest', 'analyze', 'notify', 'aggregate'])
+      for (const dlq of ['ingest', 'analyze', 'notify', 'aggregate', 'fetch'])
         expect(names).toContain(`sluice-dev-${dlq}-dlq-depth`);
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         AlarmName: 'sluice-dev-reject-pct',

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { PriceTableJsonSchema } from '../core/analyze/cost.js';
 import { ConfigError } from '../core/errors.js';
+import { INTERVALS, MAX_OUTPUTSIZE, SymbolListSchema } from '../core/fetch/params.js';
 
 const positiveInt = z.coerce.number().int().positive();
 const optionalUrl = z.url().optional();
@@ -32,11 +33,22 @@ export const HandlerEnvSchema = z.object({
   SLUICE_PRICES: PriceTableJsonSchema.optional(),
   /** How far back the 5-minute aggregate looks, in minutes. */
   SLUICE_AGGREGATE_WINDOW_MINUTES: positiveInt.default(60),
+  /** Comma-separated symbols the scheduled fetch asks for, unless its event names others. */
+  SLUICE_FETCH_SYMBOLS: SymbolListSchema.optional(),
+  SLUICE_FETCH_INTERVAL: z.enum(INTERVALS).default('1day'),
+  /** Bars per symbol and fetch. */
+  SLUICE_FETCH_OUTPUTSIZE: positiveInt.max(MAX_OUTPUTSIZE).default(30),
+  /** The Twelve Data plan's API credits per minute (Basic: 8). */
+  SLUICE_FETCH_CREDITS_PER_MINUTE: positiveInt.default(8),
+  /** The Secrets Manager secret holding the Twelve Data API key. */
+  SLUICE_TWELVEDATA_SECRET_ARN: z.string().min(1).optional(),
   SLUICE_S3_ENDPOINT: optionalUrl,
   SLUICE_DYNAMODB_ENDPOINT: optionalUrl,
   SLUICE_EVENTS_ENDPOINT: optionalUrl,
   SLUICE_SES_ENDPOINT: optionalUrl,
   SLUICE_BEDROCK_ENDPOINT: optionalUrl,
+  SLUICE_SECRETSMANAGER_ENDPOINT: optionalUrl,
+  SLUICE_TWELVEDATA_ENDPOINT: optionalUrl,
 });
 
 export type HandlerEnv = z.infer<typeof HandlerEnvSchema>;
@@ -48,6 +60,7 @@ export const REQUIRED_BY = {
   analyze: [],
   notify: ['SLUICE_MAIL_FROM', 'SLUICE_MAIL_TO'],
   aggregate: [],
+  fetch: ['SLUICE_TWELVEDATA_SECRET_ARN'],
 } as const satisfies Record<string, ReadonlyArray<keyof HandlerEnv>>;
 
 export type HandlerName = keyof typeof REQUIRED_BY;

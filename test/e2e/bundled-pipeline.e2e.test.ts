@@ -124,7 +124,7 @@ const envelopeOf = (detail: IngestCompleted) =>
 
 describe('bundled handlers', () => {
   it('load in a bare node process with nothing installed but the native module beside notify', async () => {
-    for (const name of ['ingest', 'api-ingest', 'analyze', 'notify', 'aggregate']) {
+    for (const name of ['ingest', 'api-ingest', 'analyze', 'notify', 'aggregate', 'fetch']) {
       const url = pathToFileURL(path.join(outdir, name, 'index.mjs')).href;
       const { stdout } = await run(
         process.execPath,
@@ -142,6 +142,7 @@ describe('bundled handlers', () => {
             SLUICE_EVENT_BUS: 'sluice-bare',
             SLUICE_MAIL_FROM: 'reports@example.com',
             SLUICE_MAIL_TO: 'ops@example.com',
+            SLUICE_TWELVEDATA_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:sluice-bare',
             AWS_REGION: 'us-east-1',
             POWERTOOLS_LOG_LEVEL: 'SILENT',
           },
