@@ -17,6 +17,7 @@ import { decodeText, peekText } from './decode.js';
 import { type DatasetSource, detectDataset, SNIFF_CHARS } from './detect.js';
 import { JsonlSink } from './jsonl-sink.js';
 import { type Manifest, ManifestSchema } from './manifest.js';
+import { Tally } from './tally.js';
 
 export interface IngestDeps {
   readonly store: ObjectStore;
@@ -70,46 +71,6 @@ export type IngestOutcome =
 export interface IngestResult {
   readonly outcome: IngestOutcome;
   readonly manifest?: Manifest;
-}
-
-interface GroupCounts {
-  total: number;
-  valid: number;
-  rejected: number;
-}
-
-class Tally {
-  total = 0;
-  valid = 0;
-  rejected = 0;
-  readonly reasons: Record<string, number> = {};
-  readonly groups = new Map<string, GroupCounts>();
-  groupsOmitted = 0;
-
-  constructor(private readonly maxGroups: number) {}
-
-  count(group: string | undefined, valid: boolean, issues?: readonly RowIssue[]): void {
-    this.total++;
-    if (valid) this.valid++;
-    else this.rejected++;
-    if (issues) {
-      for (const code of new Set(issues.map((i) => i.code)))
-        this.reasons[code] = (this.reasons[code] ?? 0) + 1;
-    }
-    if (group === undefined) return;
-    let counts = this.groups.get(group);
-    if (!counts) {
-      if (this.groups.size >= this.maxGroups) {
-        this.groupsOmitted++;
-        return;
-      }
-      counts = { total: 0, valid: 0, rejected: 0 };
-      this.groups.set(group, counts);
-    }
-    counts.total++;
-    if (valid) counts.valid++;
-    else counts.rejected++;
-  }
 }
 
 function groupOf(contract: DatasetContract, record: SourceRecord): string | undefined {
@@ -243,16 +204,7 @@ async function runIngest(
         gzip: stats.gzip,
         sha256: facts.sha256,
       },
-      counts: {
-        total: tally.total,
-        valid: tally.valid,
-        rejected: tally.rejected,
-        rejectPct: tally.total === 0 ? 0 : Math.round((tally.rejected / tally.total) * 10000) / 100,
-        reasons: tally.reasons,
-        groupBy: contract?.groupField ?? null,
-        groups: Object.fromEntries(tally.groups),
-        groupsOmitted: tally.groupsOmitted,
-      },
+      counts: tally.counts(contract?.groupField ?? null),
       outputs,
       timings: {
         startedAt: new Date(facts.startedAt).toISOString(),
