@@ -2,17 +2,13 @@
  * The configuration table of README.md, generated from src/cli/config-options.ts,
  * the one list. `--write` replaces the README section between its markers.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
 import { configTable } from '../src/cli/config-options.js';
+import { readmeSection, writeReadmeSection } from './readme-section.js';
 
-export const CONFIG_SECTION = /<!-- config:start -->\n([\s\S]*?)\n<!-- config:end -->/;
+export const CONFIG_SECTION = readmeSection('config');
 
 if (process.argv.includes('--write')) {
-  const readme = readFileSync('README.md', 'utf8');
-  writeFileSync(
-    'README.md',
-    readme.replace(CONFIG_SECTION, `<!-- config:start -->\n${configTable()}\n<!-- config:end -->`),
-  );
+  writeReadmeSection('config', configTable());
 } else if (import.meta.url === `file://${process.argv[1]}`) {
   console.log(configTable());
 }

@@ -2,8 +2,8 @@
  * The reason-code tables of README.md, generated from src/core/reasons.ts, the one
  * list. `--write` replaces the README section between its markers.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
 import { FILE_REASONS, ROW_REASONS } from '../src/core/reasons.js';
+import { readmeSection, writeReadmeSection } from './readme-section.js';
 
 const table = (title: string, reasons: Record<string, string>) =>
   [
@@ -15,14 +15,10 @@ const table = (title: string, reasons: Record<string, string>) =>
 export const reasonTables = (): string =>
   `${table('row reason', ROW_REASONS)}\n\n${table('file reason (manifest status rejected)', FILE_REASONS)}`;
 
-export const README_SECTION = /<!-- reasons:start -->\n([\s\S]*?)\n<!-- reasons:end -->/;
+export const README_SECTION = readmeSection('reasons');
 
 if (process.argv.includes('--write')) {
-  const readme = readFileSync('README.md', 'utf8');
-  writeFileSync(
-    'README.md',
-    readme.replace(README_SECTION, `<!-- reasons:start -->\n${reasonTables()}\n<!-- reasons:end -->`),
-  );
+  writeReadmeSection('reasons', reasonTables());
 } else if (import.meta.url === `file://${process.argv[1]}`) {
   console.log(reasonTables());
 }

@@ -7,6 +7,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RunsResponseSchema } from '../../src/dev/api-contract.js';
+import type { Dev } from '../../src/dev/start-dev.js';
 import { devFixture, emailsIn, eventually, manifestsIn, published } from '../dev/dev-fixture.js';
 import { reportFigure } from './fixtures.js';
 
@@ -35,6 +36,16 @@ async function allReported(url: string): Promise<number> {
   const response = await fetch(`${url}/api/runs`);
   const { runs } = RunsResponseSchema.parse(await response.json());
   return runs.filter((run) => run.status === 'reported').length;
+}
+
+/** One manifest, one event per stage, one email and one `reported` run per file; nothing dead-lettered. */
+async function expectEveryRunReported(dataDir: string, dev: Dev): Promise<void> {
+  expect(await manifestsIn(dataDir)).toHaveLength(FILES);
+  expect(published(dev, 'IngestCompleted')).toBe(FILES);
+  expect(published(dev, 'AnalysisCompleted')).toBe(FILES);
+  expect(await emailsIn(dataDir)).toHaveLength(FILES);
+  expect(dev.ports.bus.deadLettered).toBe(0);
+  expect(await allReported(dev.url)).toBe(FILES);
 }
 
 /** Runs `task` over 0..count-1 with at most `width` at once. */
@@ -68,12 +79,7 @@ describe('sluice dev under load', { timeout: LOAD_TIMEOUT_MS }, () => {
     await dev.idle();
     const seconds = (performance.now() - started) / 1000;
 
-    expect(await manifestsIn(fixture.dataDir)).toHaveLength(FILES);
-    expect(published(dev, 'IngestCompleted')).toBe(FILES);
-    expect(published(dev, 'AnalysisCompleted')).toBe(FILES);
-    expect(await emailsIn(fixture.dataDir)).toHaveLength(FILES);
-    expect(dev.ports.bus.deadLettered).toBe(0);
-    expect(await allReported(dev.url)).toBe(FILES);
+    await expectEveryRunReported(fixture.dataDir, dev);
     reportFigure('load: 1000 files dropped into inputs/', {
       files: FILES,
       seconds: Math.round(seconds * 10) / 10,
@@ -103,12 +109,7 @@ describe('sluice dev under load', { timeout: LOAD_TIMEOUT_MS }, () => {
     const seconds = (performance.now() - started) / 1000;
 
     expect(Object.fromEntries(statuses)).toEqual({ 202: FILES });
-    expect(await manifestsIn(fixture.dataDir)).toHaveLength(FILES);
-    expect(published(dev, 'IngestCompleted')).toBe(FILES);
-    expect(published(dev, 'AnalysisCompleted')).toBe(FILES);
-    expect(await emailsIn(fixture.dataDir)).toHaveLength(FILES);
-    expect(dev.ports.bus.deadLettered).toBe(0);
-    expect(await allReported(dev.url)).toBe(FILES);
+    await expectEveryRunReported(fixture.dataDir, dev);
     reportFigure('load: 1000 files posted to POST /ingest', {
       files: FILES,
       clients: CLIENTS,
