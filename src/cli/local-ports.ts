@@ -10,6 +10,7 @@ import type { LocalConfig } from './config.js';
 
 export interface LocalPorts extends IngestDeps {
   readonly dataDir: string;
+  readonly store: FsObjectStore;
   readonly bus: LocalEventBus;
   close(): Promise<void>;
 }

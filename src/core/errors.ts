@@ -63,6 +63,13 @@ export class StateStoreError extends SluiceError {
   }
 }
 
+/** A stage's claim was taken over while it worked (it stalled past its lease); its result is not stored. */
+export class ClaimLostError extends SluiceError {
+  constructor(claimKey: string) {
+    super('CLAIM.LOST', `the claim ${claimKey} passed to another worker; this run's result was discarded`);
+  }
+}
+
 export const errorCode = (error: unknown): string => (error instanceof SluiceError ? error.code : 'INTERNAL');
 
 export const errorMessage = (error: unknown): string =>

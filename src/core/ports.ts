@@ -60,7 +60,10 @@ export interface ClaimRequest {
   readonly now: number;
   /** How long the claim protects the work before another worker may take it over. */
   readonly ttlMs: number;
-  /** Take the claim even when completed (reprocessing on purpose). */
+  /**
+   * Take the claim even when completed (reprocessing on purpose). Never a live
+   * in-progress claim: two forced runs would both write the same outputs.
+   */
   readonly force?: boolean;
 }
 
@@ -101,6 +104,11 @@ export interface StateStore {
     result: unknown,
     options: { now: number; retainMs: number },
   ): Promise<boolean>;
+  /**
+   * Heartbeat: pushes an in-progress claim's expiry to `now + ttlMs`. Only the owner
+   * may: false when the claim is no longer the caller's, which means stop working.
+   */
+  renew(key: string, owner: string, options: { now: number; ttlMs: number }): Promise<boolean>;
   /** Gives up a claim after a failure so a retry need not wait for expiry. Only the owner may. */
   release(key: string, owner: string): Promise<void>;
   getClaim(key: string): Promise<ClaimRecord | undefined>;

@@ -28,6 +28,7 @@ export const ROW_REASONS = {
 
 export const FILE_REASONS = {
   empty_file: 'the file has no bytes, or no records after its header',
+  not_regular_file: 'the input is a symbolic link or another non-regular file; it is refused, never followed',
   too_large: 'the file is larger than the configured size limit',
   decompressed_too_large: 'a gzip input inflates beyond the size limit (gzip bomb)',
   invalid_gzip: 'the file starts like gzip but does not inflate',

@@ -6,6 +6,7 @@
 import { open, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
+import { isProcessAlive } from '../adapters/local/process-alive.js';
 import { SluiceError } from '../core/errors.js';
 
 export const LOCK_FILE = 'dev.lock';
@@ -26,16 +27,6 @@ export interface DataDirLock {
   /** The lock an earlier process left behind and this one took over, if any. */
   readonly tookOver?: LockInfo;
   release(): Promise<void>;
-}
-
-/** Alive, or owned by another user (EPERM): either way not ours to take. */
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 async function readLock(file: string): Promise<LockInfo | undefined> {
@@ -72,7 +63,7 @@ export async function acquireDataDirLock(dataDir: string, session: string): Prom
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
     const holder = await readLock(file);
-    if (holder && isAlive(holder.pid)) throw new DataDirLockedError(file, holder);
+    if (holder && isProcessAlive(holder.pid)) throw new DataDirLockedError(file, holder);
     tookOver = holder;
     await rm(file, { force: true });
   }

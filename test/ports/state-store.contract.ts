@@ -99,10 +99,28 @@ export function describeStateStore(name: string, makeStore: () => Promise<StateS
         expect(outcome).toMatchObject({ acquired: true, claim: { owner: 'w2', status: 'in_progress' } });
       });
 
-      it('takes an unexpired in-progress claim when forced', async () => {
+      it('refuses an unexpired in-progress claim even when forced, so two forced runs never both write', async () => {
         await store.claim('ingest#a', request('w1'));
         const outcome = await store.claim('ingest#a', request('w2', T0 + 1, { force: true }));
-        expect(outcome).toMatchObject({ acquired: true, claim: { owner: 'w2' } });
+        expect(outcome).toMatchObject({ acquired: false, existing: { owner: 'w1', status: 'in_progress' } });
+      });
+
+      it('renews a claim for its owner only, pushing its expiry past a would-be taker', async () => {
+        await store.claim('ingest#a', request('w1'));
+        expect(await store.renew('ingest#a', 'w1', { now: T0 + TTL - 10, ttlMs: TTL })).toBe(true);
+        expect(await store.renew('ingest#a', 'w2', { now: T0 + TTL - 10, ttlMs: TTL })).toBe(false);
+        const late = await store.claim('ingest#a', request('w2', T0 + TTL + 1));
+        expect(late).toMatchObject({
+          acquired: false,
+          existing: { owner: 'w1', expiresAt: T0 + 2 * TTL - 10 },
+        });
+      });
+
+      it('does not renew a completed claim', async () => {
+        await store.claim('ingest#a', request('w1'));
+        await store.complete('ingest#a', 'w1', 'done', { now: T0 + 10, retainMs: 86_400_000 });
+        expect(await store.renew('ingest#a', 'w1', { now: T0 + 20, ttlMs: TTL })).toBe(false);
+        expect((await store.getClaim('ingest#a'))?.status).toBe('completed');
       });
 
       it('keeps claims on different keys independent', async () => {

@@ -239,25 +239,26 @@ export class DynamoDbStateStore implements StateStore {
       updatedAt: request.now,
       ttl: ttlSeconds(expiresAt),
     };
-    const condition = request.force
-      ? {}
-      : {
-          // Free: never claimed, an in-progress claim past its expiry, or a completed
-          // one past its retention that DynamoDB has not deleted yet.
-          ConditionExpression:
-            'attribute_not_exists(pk) OR (#status = :inProgress AND #expiresAt < :now) OR (#status = :completed AND #retainUntil < :now)',
-          ExpressionAttributeNames: {
-            '#status': 'status',
-            '#expiresAt': 'expiresAt',
-            '#retainUntil': 'retainUntil',
-          },
-          ExpressionAttributeValues: {
-            ':inProgress': 'in_progress',
-            ':completed': 'completed',
-            ':now': request.now,
-          },
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
-        };
+    // Free: never claimed, an in-progress claim past its expiry, or a completed one
+    // past its retention that DynamoDB has not deleted yet (any completed one when
+    // forced). A live in-progress claim is never taken, forced or not.
+    const completedFree = request.force
+      ? '#status = :completed'
+      : '(#status = :completed AND #retainUntil < :now)';
+    const condition = {
+      ConditionExpression: `attribute_not_exists(pk) OR (#status = :inProgress AND #expiresAt < :now) OR ${completedFree}`,
+      ExpressionAttributeNames: {
+        '#status': 'status',
+        '#expiresAt': 'expiresAt',
+        ...(request.force ? {} : { '#retainUntil': 'retainUntil' }),
+      },
+      ExpressionAttributeValues: {
+        ':inProgress': 'in_progress',
+        ':completed': 'completed',
+        ':now': request.now,
+      },
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+    };
     for (let attempt = 1; ; attempt++) {
       try {
         await this.#client.send(new PutCommand({ TableName: this.#table, Item: item, ...condition }));
@@ -315,6 +316,38 @@ export class DynamoDbStateStore implements StateStore {
     } catch (error) {
       if (isConditionFailed(error)) return false;
       throw translate(`complete ${key}`, error);
+    }
+  }
+
+  async renew(key: string, owner: string, options: { now: number; ttlMs: number }): Promise<boolean> {
+    const expiresAt = options.now + options.ttlMs;
+    try {
+      await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: { pk: claimPk(key), sk: CLAIM_SK },
+          ConditionExpression: '#owner = :owner AND #status = :inProgress',
+          UpdateExpression: 'SET #expiresAt = :expiresAt, #updatedAt = :now, #ttl = :ttl',
+          ExpressionAttributeNames: {
+            '#owner': 'owner',
+            '#status': 'status',
+            '#expiresAt': 'expiresAt',
+            '#updatedAt': 'updatedAt',
+            '#ttl': 'ttl',
+          },
+          ExpressionAttributeValues: {
+            ':owner': owner,
+            ':inProgress': 'in_progress',
+            ':expiresAt': expiresAt,
+            ':now': options.now,
+            ':ttl': ttlSeconds(expiresAt),
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailed(error)) return false;
+      throw translate(`renew ${key}`, error);
     }
   }
 

@@ -2,14 +2,16 @@
  * ObjectStore on a local folder: one file per key, written to a temp file and
  * renamed (or hard-linked, for create-only puts) so a key never shows half an object.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import type { Dirent, WriteStream } from 'node:fs';
-import { type FileHandle, link, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { constants, type Dirent, type WriteStream } from 'node:fs';
+import { type FileHandle, link, lstat, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { InvalidKeyError, ObjectNotFoundError, SluiceError } from '../../core/errors.js';
+import { pipeline } from 'node:stream/promises';
+import { InvalidKeyError, ObjectNotFoundError, SluiceError, UnreadableFileError } from '../../core/errors.js';
 import type { ObjectInfo, ObjectStore, ObjectWriter, PutOptions } from '../../core/ports.js';
 import { assertSafeKey, RESERVED_TEMP_SEGMENT } from '../object-keys.js';
+import { isProcessAlive } from './process-alive.js';
 
 /** In-flight writes live here, under a first segment no key may use. */
 const TEMP_DIR = RESERVED_TEMP_SEGMENT;
@@ -17,6 +19,24 @@ const TEMP_DIR = RESERVED_TEMP_SEGMENT;
 // instead of every chunk faulting in fresh pages: measured ~15 % faster ingest
 // and ~50 MB less peak RSS than 1 MiB reads.
 const READ_HIGH_WATER_MARK = 64 * 1024;
+
+// Temp files are named <pid>-<uuid>, so a sweep can tell a dead run's leftovers from live writes.
+const TEMP_NAME = /^(\d+)-[0-9a-f-]{36}$/;
+// Names without a pid come from older versions; past this age no write can still be using them.
+const LEGACY_TEMP_MAX_AGE_MS = 60 * 60 * 1000;
+
+/** A file copied into the store under a key that holds exactly its bytes. */
+export interface ImportedFile {
+  readonly key: string;
+  readonly sha256: string;
+  readonly size: number;
+}
+
+const symlinkRefused = (key: string): UnreadableFileError =>
+  new UnreadableFileError(
+    'not_regular_file',
+    `${key} is a symbolic link; sluice reads only regular files placed in the data dir`,
+  );
 
 const isMissing = (error: unknown): boolean => {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
@@ -38,7 +58,9 @@ export class FsObjectStore implements ObjectStore {
   async head(key: string): Promise<ObjectInfo | undefined> {
     const file = this.#pathOf(key);
     try {
-      const info = await stat(file);
+      // lstat: a link in inputs/ could point anywhere (/etc/passwd); it is refused, never followed.
+      const info = await lstat(file);
+      if (info.isSymbolicLink()) throw symlinkRefused(key);
       return info.isFile() ? { key, size: info.size, lastModified: info.mtime } : undefined;
     } catch (error) {
       if (isMissing(error)) return undefined;
@@ -137,9 +159,10 @@ export class FsObjectStore implements ObjectStore {
     const file = this.#pathOf(key);
     let handle: FileHandle;
     try {
-      handle = await open(file, 'r');
+      handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW);
     } catch (error) {
       if (isMissing(error)) throw new ObjectNotFoundError(key, { cause: error });
+      if ((error as NodeJS.ErrnoException).code === 'ELOOP') throw symlinkRefused(key);
       throw error;
     }
     // Opening a directory succeeds on Linux; it is a prefix, not an object.
@@ -171,7 +194,88 @@ export class FsObjectStore implements ObjectStore {
 
   async #tempFile(): Promise<string> {
     await mkdir(this.#tempDir, { recursive: true });
-    return path.join(this.#tempDir, randomUUID());
+    return path.join(this.#tempDir, `${process.pid}-${randomUUID()}`);
+  }
+
+  /**
+   * Copies a file from outside the store under the first of `keysFor(sha256)` that
+   * is free or already holds the same bytes, hashing in the same pass. The copy
+   * goes to a temp file and is hard-linked into place (create-only), so a key is
+   * never half written, never overwritten, and two runs on one path (or two files
+   * with one name) cannot corrupt each other's input.
+   */
+  async importFile(source: string, keysFor: (sha256: string) => readonly string[]): Promise<ImportedFile> {
+    const temp = await this.#tempFile();
+    try {
+      const hash = createHash('sha256');
+      let size = 0;
+      const input = await open(source, 'r');
+      const output = await open(temp, 'wx');
+      try {
+        await pipeline(
+          input.createReadStream({ highWaterMark: READ_HIGH_WATER_MARK }),
+          async function* (chunks: AsyncIterable<Buffer>) {
+            for await (const chunk of chunks) {
+              hash.update(chunk);
+              size += chunk.byteLength;
+              yield chunk;
+            }
+          },
+          output.createWriteStream({ flush: true }),
+        );
+      } finally {
+        await Promise.all([input.close().catch(() => undefined), output.close().catch(() => undefined)]);
+      }
+      const sha256 = hash.digest('hex');
+      for (const key of keysFor(sha256)) {
+        const file = this.#pathOf(key);
+        await mkdir(path.dirname(file), { recursive: true });
+        try {
+          await link(temp, file);
+          return { key, sha256, size };
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        }
+        if ((await this.#sha256OfFile(key, size)) === sha256) return { key, sha256, size };
+      }
+      throw new SluiceError('STORE.NO_FREE_KEY', `every key offered for ${source} holds other bytes`);
+    } finally {
+      await rm(temp, { force: true });
+    }
+  }
+
+  /** The hash of the object at `key` when its size is `size`; undefined when the size differs. */
+  async #sha256OfFile(key: string, size: number): Promise<string | undefined> {
+    const info = await this.head(key).catch(() => undefined);
+    if (info?.size !== size) return undefined;
+    const hash = createHash('sha256');
+    for await (const chunk of await this.getStream(key)) hash.update(chunk);
+    return hash.digest('hex');
+  }
+
+  /** Removes temp files a dead process left (kill -9 mid-write); returns how many. */
+  async sweepTemp(now = Date.now()): Promise<number> {
+    let names: string[];
+    try {
+      names = await readdir(this.#tempDir);
+    } catch (error) {
+      if (isMissing(error)) return 0;
+      throw error;
+    }
+    let removed = 0;
+    for (const name of names) {
+      const pid = TEMP_NAME.exec(name)?.[1];
+      const full = path.join(this.#tempDir, name);
+      const stale =
+        pid === undefined
+          ? now - ((await lstat(full).catch(() => undefined))?.mtimeMs ?? now) > LEGACY_TEMP_MAX_AGE_MS
+          : Number(pid) !== process.pid && !isProcessAlive(Number(pid));
+      if (stale) {
+        await rm(full, { force: true, recursive: true });
+        removed++;
+      }
+    }
+    return removed;
   }
 
   #pathOf(key: string): string {

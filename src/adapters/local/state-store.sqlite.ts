@@ -3,6 +3,7 @@
  * upserts, so two processes (or two store instances) sharing the file cannot both win.
  */
 import { mkdir } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type Client, createClient, type InStatement, type Row } from '@libsql/client';
@@ -17,6 +18,7 @@ import {
   type StateStore,
   systemClock,
 } from '../../core/ports.js';
+import { isProcessAlive } from './process-alive.js';
 
 export interface SqliteStateStoreOptions {
   /** Source of "now" for item expiry (claims use the `now` they are given). @default systemClock */
@@ -34,6 +36,13 @@ const SCHEMA = [
     updated_at INTEGER NOT NULL,
     result TEXT,
     retain_until INTEGER
+  )`,
+  // Who holds an in-progress claim on this machine, so a dead holder's claim is taken over at once.
+  `CREATE TABLE IF NOT EXISTS claim_holders (
+    key TEXT PRIMARY KEY,
+    owner TEXT NOT NULL,
+    host TEXT NOT NULL,
+    pid INTEGER NOT NULL
   )`,
   `CREATE TABLE IF NOT EXISTS items (
     pk TEXT NOT NULL,
@@ -53,10 +62,15 @@ const CLAIM_SQL = `
   ON CONFLICT (key) DO UPDATE SET
     status = 'in_progress', owner = excluded.owner, expires_at = excluded.expires_at,
     updated_at = excluded.updated_at, result = NULL, retain_until = NULL
-  WHERE :force
-    OR (claims.status = 'in_progress' AND claims.expires_at < :now)
-    OR (claims.status = 'completed' AND claims.retain_until < :now)
+  WHERE (claims.status = 'in_progress' AND (claims.expires_at < :now OR claims.owner = :deadOwner))
+    OR (claims.status = 'completed' AND (:force OR claims.retain_until < :now))
   RETURNING key`;
+
+const RECORD_HOLDER = `
+  INSERT INTO claim_holders (key, owner, host, pid) VALUES (?, ?, ?, ?)
+  ON CONFLICT (key) DO UPDATE SET owner = excluded.owner, host = excluded.host, pid = excluded.pid`;
+
+const SELECT_HOLDER = 'SELECT owner, host, pid FROM claim_holders WHERE key = ?';
 
 const SELECT_CLAIM = 'SELECT key, status, owner, expires_at, updated_at, result FROM claims WHERE key = ?';
 
@@ -100,7 +114,14 @@ export class SqliteStateStore implements StateStore {
     this.#busyTimeoutMs = options.busyTimeoutMs ?? 5000;
   }
 
-  claim(key: string, request: ClaimRequest): Promise<ClaimOutcome> {
+  async claim(key: string, request: ClaimRequest): Promise<ClaimOutcome> {
+    const first = await this.#claim(key, request, null);
+    if (first.acquired || first.existing.status !== 'in_progress') return first;
+    const dead = await this.#deadHolder(key, first.existing.owner);
+    return dead ? this.#claim(key, request, dead) : first;
+  }
+
+  #claim(key: string, request: ClaimRequest, deadOwner: string | null): Promise<ClaimOutcome> {
     return this.#run(`claim ${key}`, async (db) => {
       const [taken, current] = await db.batch(
         [
@@ -112,6 +133,7 @@ export class SqliteStateStore implements StateStore {
               now: request.now,
               expiresAt: request.now + request.ttlMs,
               force: request.force ? 1 : 0,
+              deadOwner,
             },
           },
           { sql: SELECT_CLAIM, args: [key] },
@@ -121,7 +143,30 @@ export class SqliteStateStore implements StateStore {
       const row = current?.rows[0];
       if (!row) throw new StateStoreError(`claim ${key} vanished inside its own transaction`);
       const claim = toClaim(row);
-      return taken?.rows.length ? { acquired: true, claim } : { acquired: false, existing: claim };
+      if (!taken?.rows.length) return { acquired: false, existing: claim };
+      await db.execute({ sql: RECORD_HOLDER, args: [key, request.owner, hostname(), process.pid] });
+      return { acquired: true, claim };
+    });
+  }
+
+  /** The owner of a live-looking claim whose process on this machine has died (kill -9, crash). */
+  #deadHolder(key: string, owner: string): Promise<string | undefined> {
+    return this.#run(`holder ${key}`, async (db) => {
+      const row = (await db.execute({ sql: SELECT_HOLDER, args: [key] })).rows[0];
+      if (!row || String(row.owner) !== owner || String(row.host) !== hostname()) return undefined;
+      const pid = Number(row.pid);
+      return pid !== process.pid && !isProcessAlive(pid) ? owner : undefined;
+    });
+  }
+
+  renew(key: string, owner: string, options: { now: number; ttlMs: number }): Promise<boolean> {
+    return this.#run(`renew ${key}`, async (db) => {
+      const updated = await db.execute({
+        sql: `UPDATE claims SET expires_at = ?, updated_at = ?
+              WHERE key = ? AND owner = ? AND status = 'in_progress'`,
+        args: [options.now + options.ttlMs, options.now, key, owner],
+      });
+      return updated.rowsAffected === 1;
     });
   }
 

@@ -1,6 +1,6 @@
 /** `sluice ingest <file or folder>`: copy into the data dir's inputs/ and run the ingest stage. */
 import { randomUUID } from 'node:crypto';
-import { copyFile, mkdir, readdir, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import cliProgress from 'cli-progress';
 import type { Manifest } from '../../core/ingest/manifest.js';
@@ -41,15 +41,66 @@ export async function listInputs(target: string): Promise<string[]> {
     .sort();
 }
 
-/** The object key of a local file, copying it into inputs/ unless it already lives there. */
-export async function stageInput(ports: LocalPorts, file: string): Promise<string> {
+/** `prices.csv.gz` → [`prices`, `.csv.gz`]: the suffix that says the format stays last. */
+function splitName(name: string): [string, string] {
+  const ext = /(\.[A-Za-z0-9]{1,8}(\.gz)?)$/.exec(name)?.[1] ?? '';
+  return ext === '' || ext === name ? [name, ''] : [name.slice(0, -ext.length), ext];
+}
+
+/**
+ * Keys a file may take under inputs/: its own name while that is free or holds the
+ * same bytes, else the name with a short hash (another `prices.csv` was there), else
+ * the full hash. An input a manifest refers to is never overwritten.
+ */
+export function inputKeysFor(file: string): (sha256: string) => string[] {
+  const [stem, ext] = splitName(path.basename(file));
+  return (sha256) => [
+    `${INPUT_PREFIX}${stem}${ext}`,
+    `${INPUT_PREFIX}${stem}.${sha256.slice(0, 12)}${ext}`,
+    `${INPUT_PREFIX}${stem}.${sha256}${ext}`,
+  ];
+}
+
+export interface StagedInput {
+  readonly key: string;
+  /** Known when the file was copied in (hashed in the same pass); a file already in inputs/ is hashed by ingest. */
+  readonly sha256?: string;
+}
+
+/** The object key of a local file, copying it into inputs/ (atomically, create-only) unless it lives there. */
+export async function stageInput(ports: LocalPorts, file: string): Promise<StagedInput> {
   const absolute = path.resolve(file);
   const inputs = path.join(ports.dataDir, INPUT_PREFIX);
-  if (absolute.startsWith(inputs)) return path.relative(ports.dataDir, absolute).split(path.sep).join('/');
-  const key = `${INPUT_PREFIX}${path.basename(absolute)}`;
-  await mkdir(path.join(ports.dataDir, path.dirname(key)), { recursive: true });
-  await copyFile(absolute, path.join(ports.dataDir, key));
-  return key;
+  if (absolute.startsWith(inputs)) {
+    return { key: path.relative(ports.dataDir, absolute).split(path.sep).join('/') };
+  }
+  const imported = await ports.store.importFile(absolute, inputKeysFor(absolute));
+  return { key: imported.key, sha256: imported.sha256 };
+}
+
+const WAIT_POLL_MS = 500;
+
+/**
+ * Ingests one staged input; while another run holds its claim, waits for that run
+ * and returns its manifest (the claim is taken over at once if that run died).
+ */
+async function ingestOwned(
+  ports: LocalPorts,
+  config: LocalConfig,
+  input: Parameters<typeof ingestObject>[1],
+  file: string,
+  io: CliIo,
+): Promise<IngestResult> {
+  let result = await ingestObject(ports, input, ingestOptionsFrom(config));
+  if (result.outcome === 'in_progress') {
+    io.stderr.write(`sluice: ${file}: another run is ingesting these bytes; waiting for it to finish\n`);
+  }
+  while (result.outcome === 'in_progress') {
+    await new Promise((resolve) => setTimeout(resolve, WAIT_POLL_MS));
+    // Not forced again: the other run's fresh result is what a forced run wanted too.
+    result = await ingestObject(ports, { ...input, force: false }, ingestOptionsFrom(config));
+  }
+  return result;
 }
 
 export async function ingestFiles(
@@ -60,8 +111,10 @@ export async function ingestFiles(
   io: CliIo,
 ): Promise<IngestedFile[]> {
   const done: IngestedFile[] = [];
+  // Temp files of runs killed mid-copy (kill -9) would otherwise stay forever.
+  await ports.store.sweepTemp();
   for (const file of files) {
-    const key = await stageInput(ports, file);
+    const { key, sha256 } = await stageInput(ports, file);
     const size = (await stat(file)).size;
     const bar =
       io.stderr.isTTY && !options.json && size >= PROGRESS_MIN_BYTES
@@ -75,16 +128,19 @@ export async function ingestFiles(
         : undefined;
     bar?.start(Math.ceil(size / 1e6), 0);
     try {
-      const result = await ingestObject(
+      const result = await ingestOwned(
         ports,
+        config,
         {
           key,
+          ...(sha256 ? { sha256 } : {}),
           requestId: randomUUID(),
           dataset: options.dataset,
           force: options.force,
           onProgress: bar ? (n) => bar.update(Math.floor(n / 1e6)) : undefined,
         },
-        ingestOptionsFrom(config),
+        file,
+        io,
       );
       done.push({ file, key, result });
     } finally {
@@ -97,7 +153,7 @@ export async function ingestFiles(
 const refusal = (m: Manifest): string | undefined =>
   m.status === 'rejected' ? `${m.reason?.code ?? 'rejected'}: ${m.reason?.message ?? ''}` : undefined;
 
-/** Prints the outcome; returns the process exit code (0 ingested, 1 a file refused, 75 busy). */
+/** Prints the outcome; returns the process exit code (0 ingested, 1 a file refused). */
 export function reportIngest(
   ports: LocalPorts,
   results: readonly IngestedFile[],
@@ -106,11 +162,6 @@ export function reportIngest(
 ): number {
   let exit = 0;
   for (const { file, result } of results) {
-    if (result.outcome === 'in_progress') {
-      io.stderr.write(`sluice: ${file}: another run is ingesting these bytes; try again later\n`);
-      exit = Math.max(exit, 75);
-      continue;
-    }
     const why = result.manifest && refusal(result.manifest);
     if (why) {
       io.stderr.write(`sluice: ${file}: refused (${why})\n`);

@@ -119,6 +119,7 @@ describe('analyze stage', () => {
     const broken: StateStore = {
       claim: (k, r) => state.claim(k, r),
       complete: (k, o, r, opts) => state.complete(k, o, r, opts),
+      renew: (k, o, opts) => state.renew(k, o, opts),
       release: (k, o) => state.release(k, o),
       getClaim: (k) => state.getClaim(k),
       put: (i) => state.put(i),

@@ -3,8 +3,10 @@
  * analytics in code, have an analyst write the narrative (falling back to the
  * offline one), store everything, then announce AnalysisCompleted.
  */
+
+import { holdClaim } from '../claim-lease.js';
 import type { OhlcvRow } from '../datasets/ohlcv.rules.js';
-import { errorMessage, PublishFailedError } from '../errors.js';
+import { ClaimLostError, errorMessage, PublishFailedError } from '../errors.js';
 import type { IngestCompleted } from '../events.js';
 import { ManifestSchema } from '../ingest/manifest.js';
 import { readJsonLines } from '../jsonl-lines.js';
@@ -47,7 +49,7 @@ export interface AnalyzeDeps {
 }
 
 export interface AnalyzeOptions {
-  /** @default 900_000 */
+  /** Claim lease, renewed every third of it while the stage works. @default 120_000 */
   readonly claimTtlMs: number;
   /** @default 604_800_000 (7 days) */
   readonly retainMs: number;
@@ -58,7 +60,7 @@ export interface AnalyzeOptions {
 }
 
 export const DEFAULT_ANALYZE_OPTIONS: AnalyzeOptions = {
-  claimTtlMs: 15 * 60 * 1000,
+  claimTtlMs: 2 * 60 * 1000,
   retainMs: 7 * 24 * 3600 * 1000,
   prices: DEFAULT_PRICES,
   history: true,
@@ -98,6 +100,8 @@ export async function analyzeIngested(
     logger.info('already analyzed; returning the stored analysis');
     return { outcome: 'duplicate', analysis: await loadAnalysis(state, event.id) };
   }
+  // Renewed while the analyst works, so a slow model never lets another worker in mid-call.
+  const lease = holdClaim({ state, clock, logger, key: claimKey, owner, ttlMs: options.claimTtlMs });
   try {
     // A claim taken over from a run that crashed after storing its summary finishes that
     // run's work: analyzing again would pay the analyst twice and index the run twice
@@ -105,6 +109,7 @@ export async function analyzeIngested(
     const resumed = input.force === true ? undefined : await loadAnalysis(state, event.id);
     const stored = resumed ?? (await analyzeAndStore(deps, event, options));
     if (resumed) logger.warn('resuming an analysis stored by a run that did not finish');
+    if (lease.lost) throw new ClaimLostError(claimKey);
     await state.put(runIndexItem(stored));
     await announce(deps.bus, stored);
     await state.complete(
@@ -124,6 +129,8 @@ export async function analyzeIngested(
     logger.error('analyze failed; claim released for retry', { error: errorMessage(error) });
     await state.release(claimKey, owner).catch(() => undefined);
     throw error;
+  } finally {
+    lease.stop();
   }
 }
 

@@ -4,15 +4,17 @@
  * then announce the result on the bus.
  */
 import { createHash } from 'node:crypto';
+import { holdClaim } from '../claim-lease.js';
 import type { DatasetContract, SourceRecord } from '../datasets/contract.js';
 import { DEFAULT_PARSE_LIMITS, type ParseLimits } from '../datasets/contract.js';
 import { fieldOf } from '../datasets/fields.js';
-import { errorMessage, PublishFailedError, UnreadableFileError } from '../errors.js';
+import { ClaimLostError, errorMessage, PublishFailedError, UnreadableFileError } from '../errors.js';
 import { makeEvent } from '../events.js';
 import { claimKeys, keys } from '../keys.js';
 import type { Clock, EventBus, Logger, ObjectStore, StateStore } from '../ports.js';
 import type { RowIssue } from '../reasons.js';
 import { ingestCompletedOf } from '../stage-events.js';
+import { archiveManifest } from './archive.js';
 import { decodeText, peekText } from './decode.js';
 import { type DatasetSource, detectDataset, SNIFF_CHARS } from './detect.js';
 import { JsonlSink } from './jsonl-sink.js';
@@ -30,7 +32,10 @@ export interface IngestDeps {
 export interface IngestOptions {
   /** Largest input accepted, compressed or not. @default 536_870_912 (512 MiB) */
   readonly maxBytes: number;
-  /** How long a claim protects work in progress before another worker may take it over. @default 900_000 */
+  /**
+   * How long a claim protects work in progress before another worker may take it
+   * over; the stage renews it every third of this while it works. @default 120_000
+   */
   readonly claimTtlMs: number;
   /** How long a completed claim is kept (EventBridge retries for 24 h). @default 604_800_000 (7 days) */
   readonly retainMs: number;
@@ -43,7 +48,7 @@ export interface IngestOptions {
 
 export const DEFAULT_INGEST_OPTIONS: IngestOptions = {
   maxBytes: 512 * 1024 * 1024,
-  claimTtlMs: 15 * 60 * 1000,
+  claimTtlMs: 2 * 60 * 1000,
   retainMs: 7 * 24 * 3600 * 1000,
   maxGroups: 1000,
   limits: DEFAULT_PARSE_LIMITS,
@@ -55,7 +60,12 @@ export interface IngestInput {
   /** Lambda request id, CLI run id: the second half of the correlation id. */
   readonly requestId: string;
   readonly dataset?: string;
-  /** Reprocess even when these bytes were ingested before. */
+  /**
+   * The SHA-256 of the object's bytes, when the caller computed it while staging
+   * them (and the object cannot change after: a create-only key); saves a read.
+   */
+  readonly sha256?: string;
+  /** Reprocess even when these bytes were ingested before; the old manifest is archived first. */
   readonly force?: boolean;
   readonly onProgress?: (bytesRead: number, totalBytes: number) => void;
 }
@@ -71,6 +81,8 @@ export type IngestOutcome =
 export interface IngestResult {
   readonly outcome: IngestOutcome;
   readonly manifest?: Manifest;
+  /** Where a forced run archived the manifest it replaced. */
+  readonly archivedKey?: string;
 }
 
 function groupOf(contract: DatasetContract, record: SourceRecord): string | undefined {
@@ -91,9 +103,7 @@ export async function ingestObject(
 ): Promise<IngestResult> {
   const { store, state, clock } = deps;
   const startedAt = clock.now();
-  const head = await store.head(input.key);
-  const size = head?.size ?? 0;
-  const sha256 = head?.sha256 ?? (await sha256Of(store, input.key));
+  const { sha256, size, refusal } = await identify(store, input);
   const hashMs = clock.now() - startedAt;
   const correlationId = `${sha256}:${input.requestId}`;
   const logger = deps.logger.child({ correlationId, key: input.key });
@@ -120,14 +130,20 @@ export async function ingestObject(
     return { outcome: 'duplicate', manifest };
   }
 
+  const lease = holdClaim({ state, clock, logger, key: claimKey, owner, ttlMs: options.claimTtlMs });
   try {
+    const archivedKey = input.force ? await archiveManifest(store, sha256, clock.now()) : undefined;
+    if (archivedKey) logger.info('manifest archived before a forced re-run', { archivedKey });
     const manifest = await runIngest(deps, input, options, {
       sha256,
       size,
       correlationId,
       startedAt,
       hashMs,
+      refusal,
     });
+    // Another worker owns these bytes now (ours stalled past the lease): its manifest is the one.
+    if (lease.lost) throw new ClaimLostError(claimKey);
     await store.put(keys.manifest(sha256), `${JSON.stringify(manifest, null, 2)}\n`, {
       contentType: 'application/json',
     });
@@ -148,17 +164,44 @@ export async function ingestObject(
       },
       reason: manifest.reason?.code,
     });
-    return { outcome: 'processed', manifest };
+    return { outcome: 'processed', manifest, ...(archivedKey ? { archivedKey } : {}) };
   } catch (error) {
     // Anything that reaches here is infrastructure, not data: give the claim back
     // so the platform's retry does the work again at once.
     logger.error('ingest failed; claim released for retry', { error: errorMessage(error) });
     await state.release(claimKey, owner).catch(() => undefined);
     throw error;
+  } finally {
+    lease.stop();
+  }
+}
+
+interface Identity {
+  readonly sha256: string;
+  readonly size: number;
+  /** Why the object cannot be read at all (a symlink...): it is refused with a manifest like any bad file. */
+  readonly refusal?: UnreadableFileError;
+}
+
+/**
+ * The input's id: the SHA-256 of its bytes. An object the store refuses to read
+ * has no bytes to hash; its id is the hash of its key, so the refusal still gets
+ * a manifest and an event, and the same refused key maps to the same manifest.
+ */
+async function identify(store: ObjectStore, input: IngestInput): Promise<Identity> {
+  try {
+    const head = await store.head(input.key);
+    const sha256 = input.sha256 ?? head?.sha256 ?? (await sha256Of(store, input.key));
+    return { sha256, size: head?.size ?? 0 };
+  } catch (error) {
+    if (!(error instanceof UnreadableFileError)) throw error;
+    const sha256 = createHash('sha256').update(`sluice:unreadable-key:${input.key}`).digest('hex');
+    return { sha256, size: 0, refusal: error };
   }
 }
 
 interface RunFacts {
+  readonly refusal?: UnreadableFileError;
   readonly sha256: string;
   readonly size: number;
   readonly correlationId: string;
@@ -218,6 +261,7 @@ async function runIngest(
   };
 
   try {
+    if (facts.refusal) throw facts.refusal;
     if (facts.size > options.maxBytes) {
       throw new UnreadableFileError(
         'too_large',

@@ -8,6 +8,7 @@
  * expires a retry sends the report a second time. Nothing is ever lost.
  */
 import { loadAnalysis } from '../analyze/stored-analysis.js';
+import { holdClaim } from '../claim-lease.js';
 import { errorMessage } from '../errors.js';
 import { claimKeys } from '../keys.js';
 import {
@@ -89,6 +90,7 @@ export async function notifyAnalysis(
     logger.info('report already sent; nothing to do');
     return { outcome: 'duplicate', notification: claim.existing.result as Notification };
   }
+  const lease = holdClaim({ state, clock, logger, key: claimKey, owner, ttlMs: options.claimTtlMs });
   try {
     const analysis = await loadAnalysis(state, input.id);
     if (!analysis) {
@@ -143,5 +145,7 @@ export async function notifyAnalysis(
     logger.error('notify failed; claim released for retry', { error: errorMessage(error) });
     await state.release(claimKey, owner).catch(() => undefined);
     throw error;
+  } finally {
+    lease.stop();
   }
 }

@@ -15,7 +15,9 @@ export type ReplayErrorCode =
   /** A line of the rejects file being replayed is not a reject line sluice wrote. */
   | 'REPLAY.CORRUPT_REJECTS'
   /** Another run kept writing the same replay sequence; nothing was published. */
-  | 'REPLAY.CONFLICT';
+  | 'REPLAY.CONFLICT'
+  /** Another run holds the input's ingest claim right now. */
+  | 'REPLAY.IN_PROGRESS';
 
 export class ReplayError extends SluiceError {
   constructor(code: ReplayErrorCode, message: string, options?: { cause?: unknown }) {

@@ -13,10 +13,11 @@ import {
   type IngestResult,
   ingestObject,
 } from '../ingest/stage.js';
-import { keys } from '../keys.js';
 import type { ObjectStore } from '../ports.js';
 import { ReplayError } from './errors.js';
 import { inputManifest } from './lineage.js';
+
+export { auditStamp } from '../ingest/archive.js';
 
 export interface RerunInput {
   readonly sha256: string;
@@ -31,26 +32,10 @@ export interface RerunResult extends IngestResult {
   readonly archivedKey: string;
 }
 
-// Archives made in the same millisecond get -2, -3...; more than this is a loop, not a burst.
-const MAX_ARCHIVE_SUFFIX = 100;
-
-/** A UTC time that sorts as text and holds no colon (not allowed in Windows file names). */
-export const auditStamp = (epochMs: number): string => new Date(epochMs).toISOString().replace(/[-:]/g, '');
-
 async function sha256Of(store: ObjectStore, key: string): Promise<string> {
   const hash = createHash('sha256');
   for await (const chunk of await store.getStream(key)) hash.update(chunk);
   return hash.digest('hex');
-}
-
-async function archive(store: ObjectStore, sha256: string, stamp: string, body: Uint8Array): Promise<string> {
-  for (let n = 1; n <= MAX_ARCHIVE_SUFFIX; n++) {
-    const key = keys.auditManifest(sha256, n === 1 ? stamp : `${stamp}-${n}`);
-    // Create-only: an archived manifest is evidence and is never overwritten.
-    if ((await store.put(key, body, { contentType: 'application/json', ifNoneMatch: true })).created)
-      return key;
-  }
-  throw new ReplayError('REPLAY.CONFLICT', `could not find a free audit key for ${sha256} at ${stamp}`);
 }
 
 export async function rerunInput(
@@ -76,13 +61,6 @@ export async function rerunInput(
       `${key} now holds other bytes (SHA-256 ${sha256}) than input ${input.sha256}; ingest it as a new input`,
     );
   }
-  const archivedKey = await archive(
-    store,
-    input.sha256,
-    auditStamp(deps.clock.now()),
-    await store.getBytes(keys.manifest(input.sha256)),
-  );
-  deps.logger.info('manifest archived before a re-run', { id: input.sha256, archivedKey });
   const result = await ingestObject(
     deps,
     {
@@ -96,5 +74,18 @@ export async function rerunInput(
     },
     options,
   );
-  return { ...result, previous, archivedKey };
+  if (result.outcome === 'in_progress') {
+    throw new ReplayError(
+      'REPLAY.IN_PROGRESS',
+      `another run is ingesting ${input.sha256}; try again when it ends`,
+    );
+  }
+  // A forced ingest that took the claim archives the manifest it replaces before anything else.
+  if (result.archivedKey === undefined) {
+    throw new ReplayError(
+      'REPLAY.CONFLICT',
+      `the manifest of ${input.sha256} was not archived before the re-run`,
+    );
+  }
+  return { ...result, previous, archivedKey: result.archivedKey };
 }

@@ -121,6 +121,8 @@ export function crashingState(inner: StateStore, crasher: Crasher): StateStore {
     claim: (key, request) => crasher.call('state', 'claim', key, () => inner.claim(key, request)),
     complete: (key, owner, result, options) =>
       crasher.call('state', 'complete', key, () => inner.complete(key, owner, result, options)),
+    renew: (key, owner, options) =>
+      crasher.call('state', 'renew', key, () => inner.renew(key, owner, options)),
     release: (key, owner) => crasher.call('state', 'release', key, () => inner.release(key, owner)),
     getClaim: (key) => crasher.call('state', 'getClaim', key, () => inner.getClaim(key)),
     put: (item) => crasher.call('state', 'put', item.pk, () => inner.put(item)),
