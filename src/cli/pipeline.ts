@@ -12,7 +12,9 @@ import {
   analyzeIngested,
   DEFAULT_ANALYZE_OPTIONS,
 } from '../core/analyze/stage.js';
-import { parseEvent } from '../core/events.js';
+import { ConfigError } from '../core/errors.js';
+import { type IngestCompleted, parseEvent } from '../core/events.js';
+import type { Manifest } from '../core/ingest/manifest.js';
 import {
   DEFAULT_NOTIFY_TIMING,
   type NotifyDeps,
@@ -21,6 +23,7 @@ import {
   notifyAnalysis,
 } from '../core/notify/stage.js';
 import type { Analyst } from '../core/ports.js';
+import { ingestCompletedOf } from '../core/stage-events.js';
 import { analystFrom } from './analyst.js';
 import type { LocalConfig } from './config.js';
 import { configEnv } from './config-file.js';
@@ -32,6 +35,11 @@ export interface LocalPipeline {
   /** Notifications finished by this process, by analysis id. */
   readonly notifications: Map<string, NotifyResult>;
   readonly mail: MailConfig;
+  /**
+   * Finishes an input ingested earlier (by `sluice ingest`, whose event no pipeline
+   * heard): analyzes it unless already analyzed, then notifies unless already sent.
+   */
+  resume(manifest: Manifest): Promise<{ analysis: AnalyzeResult; notification?: NotifyResult }>;
 }
 
 /** What a pipeline hook hears about one stage call for one input. */
@@ -108,8 +116,7 @@ export function wireLocalPipeline(
   const requestId = hooks.requestId ?? randomUUID;
   const mail = loadMailConfig(configEnv(), { dataDir: ports.dataDir });
   const notifyDeps = notifyDepsFrom(ports, mail);
-  ports.bus.subscribe('IngestCompleted', async (event) => {
-    const detail = parseEvent('IngestCompleted', event.detail);
+  const analyze = async (detail: IngestCompleted): Promise<AnalyzeResult> => {
     const result = await observed(hooks, 'analyze', detail.id, () =>
       analyzeIngested(
         { ...ports, analyst },
@@ -118,16 +125,32 @@ export function wireLocalPipeline(
       ),
     );
     analyses.set(detail.id, result);
+    return result;
+  };
+  const notify = async (id: string): Promise<NotifyResult> => {
+    const result = await observed(hooks, 'notify', id, () =>
+      notifyAnalysis(notifyDeps, { id, requestId: requestId() }, notifyOptionsFrom(mail)),
+    );
+    notifications.set(id, result);
+    return result;
+  };
+  ports.bus.subscribe('IngestCompleted', async (event) => {
+    await analyze(parseEvent('IngestCompleted', event.detail));
   });
   // On AWS the DynamoDB stream INSERT of the analysis item triggers notify; locally, this event does.
   ports.bus.subscribe('AnalysisCompleted', async (event) => {
-    const detail = parseEvent('AnalysisCompleted', event.detail);
-    notifications.set(
-      detail.id,
-      await observed(hooks, 'notify', detail.id, () =>
-        notifyAnalysis(notifyDeps, { id: detail.id, requestId: requestId() }, notifyOptionsFrom(mail)),
-      ),
-    );
+    await notify(parseEvent('AnalysisCompleted', event.detail).id);
   });
-  return { analyses, notifications, mail };
+  const resume: LocalPipeline['resume'] = async (manifest) => {
+    const completed = ingestCompletedOf(manifest);
+    if (!completed)
+      throw new ConfigError(`input ${manifest.id} was not ingested (${manifest.status}); nothing to analyze`);
+    const analysis = await analyze(completed.detail);
+    // A fresh analysis announced itself and the bus notifies; a stored one needs the call here.
+    await ports.bus.drain();
+    const notification =
+      notifications.get(manifest.id) ?? (analysis.analysis ? await notify(manifest.id) : undefined);
+    return { analysis, ...(notification ? { notification } : {}) };
+  };
+  return { analyses, notifications, mail, resume };
 }

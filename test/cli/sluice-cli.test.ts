@@ -93,6 +93,20 @@ describe('sluice CLI', () => {
     expect(await readFile(out.report.eml, 'utf8')).toMatch(/multipart\/alternative/);
   });
 
+  it('runs the rest of the pipeline on a file `sluice ingest` already took in, and sends its report', async () => {
+    await writeFile(
+      path.join(dir, 'later.csv'),
+      `${VITALS}\n2025-09-17T12:02:16Z,user_3,72,98,10,36.7,118,76\n`,
+    );
+    expect(sluice(['ingest', 'later.csv', '--data-dir', 'resume'], dir).code).toBe(0);
+    const run = sluice(['run', 'later.csv', '--json', '--data-dir', 'resume'], dir);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const out = JSON.parse(run.stdout);
+    expect(out.analysisId).toBe(out.manifest.id);
+    expect(out.report.html).toMatch(/\.html$/);
+  });
+
   it('sends a report once and says so when asked to notify again, until --resend', () => {
     const first = JSON.parse(sluice(['run', 'vitals.csv', '--json', '--data-dir', 'data4'], dir).stdout);
     const again = sluice(['notify', first.analysisId, '--data-dir', 'data4'], dir);

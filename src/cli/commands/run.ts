@@ -4,10 +4,8 @@
  */
 import path from 'node:path';
 import type { AnalyzeResult } from '../../core/analyze/stage.js';
-import { loadAnalysis } from '../../core/analyze/stored-analysis.js';
 import type { Manifest } from '../../core/ingest/manifest.js';
-import { claimKeys } from '../../core/keys.js';
-import type { Notification } from '../../core/notify/stage.js';
+import type { Notification, NotifyResult } from '../../core/notify/stage.js';
 import type { LocalConfig } from '../config.js';
 import type { LocalPorts } from '../local-ports.js';
 import { wireLocalPipeline } from '../pipeline.js';
@@ -37,10 +35,11 @@ export async function runPipeline(
     if (options.json) io.stdout.write(`${JSON.stringify({ manifest: manifest ?? null }, null, 2)}\n`);
     return exit === 0 ? 1 : exit;
   }
-  const analysis = pipeline.analyses.get(manifest.id) ?? (await storedAnalysis(ports, manifest.id));
-  const notification =
-    pipeline.notifications.get(manifest.id)?.notification ??
-    ((await ports.state.getClaim(claimKeys.notify(manifest.id)))?.result as Notification | undefined);
+  // Ingested by an earlier `sluice ingest`: no event reached this pipeline, so finish the work here.
+  if (!pipeline.analyses.has(manifest.id)) await pipeline.resume(manifest);
+  const analysis = pipeline.analyses.get(manifest.id);
+  const notified = pipeline.notifications.get(manifest.id);
+  const notification = notified?.notification;
   const deadLetters = ports.bus.deadLettered;
   if (options.json) {
     io.stdout.write(
@@ -63,6 +62,9 @@ export async function runPipeline(
     }
     io.stdout.write(`\n${describeNotification(notification)}\n`);
   }
+  if (!notification) {
+    io.stderr.write(`sluice: ${file}: report not sent: ${whyNotSent(analysis, notified)}\n`);
+  }
   if (deadLetters > 0) {
     io.stderr.write(
       `sluice: ${deadLetters} event(s) failed every retry; see ${path.join(ports.dataDir, 'dead-letters.jsonl')}\n`,
@@ -72,17 +74,20 @@ export async function runPipeline(
   return notification ? exit : 1;
 }
 
+function whyNotSent(analysis: AnalyzeResult | undefined, notified: NotifyResult | undefined): string {
+  if (analysis?.outcome === 'in_progress')
+    return 'another run is analyzing this input; try again when it ends';
+  if (!analysis?.analysis) return 'no analysis was stored for this input';
+  if (notified?.outcome === 'in_progress') return 'another run is sending this report right now';
+  return `notify ended with ${notified?.outcome ?? 'no result'}`;
+}
+
 function describeNotification(n: Notification | undefined): string {
-  if (!n) return 'report: not sent (see the log above)';
+  if (!n) return 'report: not sent';
   const lines = [`report sent by ${n.mailer} to ${n.to.join(', ')}`, `  subject    ${n.subject}`];
   if (n.files) lines.push(`  html       ${n.files.html}`, `  eml        ${n.files.eml}`);
   else lines.push(`  message id ${n.messageId}`);
   return lines.join('\n');
-}
-
-async function storedAnalysis(ports: LocalPorts, id: string): Promise<AnalyzeResult | undefined> {
-  const analysis = await loadAnalysis(ports.state, id);
-  return analysis ? { outcome: 'duplicate', analysis } : undefined;
 }
 
 const devNull = { write: () => true } as unknown as CliIo['stdout'];
