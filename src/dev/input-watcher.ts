@@ -51,6 +51,8 @@ export async function watchInputs(options: InputWatcherOptions): Promise<InputWa
     },
     // Polling-free inotify/FSEvents; chokidar falls back by itself where needed.
     usePolling: false,
+    // A link is reported as itself, never its target: ingest refuses it as not_regular_file.
+    followSymlinks: false,
   });
   const report = (file: string) => options.onFile(path.relative(dataDir, file).split(path.sep).join('/'));
   watcher.on('add', report);

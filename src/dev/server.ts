@@ -2,7 +2,8 @@
  * The dev server: the dashboard's static files, its JSON API
  * (`./api-contract.ts`), server-sent run events and `POST /ingest` with the
  * API Gateway handler's validation and answers. Hono on Node's http server,
- * bound to loopback only: nothing here asks who is calling.
+ * bound to loopback only, answering only to loopback Host names on its own port
+ * (DNS rebinding) and refusing state changes from foreign origins (CSRF).
  */
 
 import { createRequire } from 'node:module';
@@ -46,9 +47,39 @@ function vendorFiles(): Record<string, string> {
 }
 
 /** The report is the email's HTML: data URLs for images, inline styles, and nothing that runs. */
-export const REPORT_CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; sandbox";
+export const REPORT_CSP =
+  "default-src 'none'; img-src data:; style-src 'unsafe-inline'; sandbox; frame-ancestors 'self'";
+
+/**
+ * Every other response: scripts and styles from this server only, no framing. The
+ * dashboard frames its own reports, so those alone allow `'self'` as a frame ancestor.
+ */
+export const DASHBOARD_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'";
 
 export const SSE_KEEPALIVE_MS = 15_000;
+
+/** Open event streams at once; each holds a socket and a subscription. */
+export const MAX_EVENT_STREAMS = 64;
+/** POST /ingest bodies read at once; each holds up to maxUploadBytes in memory. */
+export const MAX_CONCURRENT_UPLOADS = 4;
+
+const LOCAL_HOSTNAMES = new Set(['localhost', '127.0.0.1', '[::1]']);
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** `localhost:4400` → hostname and port; undefined when the header is not a plain host[:port]. */
+function parseHost(header: string | undefined): { hostname: string; port?: number } | undefined {
+  const match =
+    header === undefined ? null : /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(?::(\d{1,5}))?$/.exec(header);
+  if (!match?.[1]) return undefined;
+  return { hostname: match[1].toLowerCase(), ...(match[2] ? { port: Number(match[2]) } : {}) };
+}
+
+/** The port this request arrived on, when the Node adapter tells (app.request() in tests does not). */
+function localPortOf(c: Context): number | undefined {
+  const env = c.env as { incoming?: { socket?: { localPort?: number } } } | undefined;
+  return env?.incoming?.socket?.localPort;
+}
 
 /** How long `close()` waits for open responses to end before cutting their connections. */
 const CLOSE_GRACE_MS = 1000;
@@ -108,6 +139,38 @@ export function createDevApp(backend: DevBackend): DevApp {
   });
   app.notFound((c) => c.json(errorBody('DEV.NOT_FOUND', `nothing at ${c.req.method} ${c.req.path}`), 404));
 
+  // DNS rebinding: a page on attacker.example that resolves to 127.0.0.1 sends its own Host.
+  // Only loopback names on this server's port are this server; anything else is misdirected.
+  app.use('*', async (c, next) => {
+    const host = parseHost(c.req.header('host'));
+    const port = localPortOf(c);
+    if (!host || !LOCAL_HOSTNAMES.has(host.hostname) || (port !== undefined && host.port !== port)) {
+      return c.json(
+        errorBody(
+          'DEV.MISDIRECTED',
+          'sluice dev answers only to localhost, 127.0.0.1 or [::1] on its own port',
+        ),
+        421,
+      );
+    }
+    // A state change from a browser must come from the dashboard itself (CSRF).
+    const origin = c.req.header('origin');
+    const site = c.req.header('sec-fetch-site');
+    const foreignOrigin = origin !== undefined && origin !== `http://${c.req.header('host')}`;
+    const foreignSite = site !== undefined && site !== 'same-origin' && site !== 'none';
+    if (!SAFE_METHODS.has(c.req.method) && (foreignOrigin || foreignSite)) {
+      return c.json(
+        errorBody('DEV.FOREIGN_ORIGIN', `requests from ${origin ?? site} may not change anything here`),
+        403,
+      );
+    }
+    await next();
+    c.header('x-frame-options', c.res.headers.get('x-frame-options') ?? 'DENY');
+    if (!c.res.headers.has('content-security-policy')) c.header('content-security-policy', DASHBOARD_CSP);
+    c.header('x-content-type-options', 'nosniff');
+    c.header('referrer-policy', 'no-referrer');
+  });
+
   app.get('/api/runs', async (c) => c.json({ runs: await book.list() }));
 
   app.get('/api/runs/:id', async (c) => c.json(found(await details.detail(runId(c)), 'run')));
@@ -127,6 +190,7 @@ export function createDevApp(backend: DevBackend): DevApp {
     const html = found(await details.reportHtml(runId(c)), 'report of this run');
     return c.html(html, 200, {
       'content-security-policy': REPORT_CSP,
+      'x-frame-options': 'SAMEORIGIN',
       'x-content-type-options': 'nosniff',
       'cache-control': 'no-store',
     });
@@ -146,8 +210,15 @@ export function createDevApp(backend: DevBackend): DevApp {
     );
   });
 
-  app.get('/api/events', (c) =>
-    streamSSE(c, async (stream) => {
+  app.get('/api/events', (c) => {
+    if (streams.size >= MAX_EVENT_STREAMS) {
+      return c.json(
+        errorBody('DEV.BUSY', `${MAX_EVENT_STREAMS} event streams are open; close a dashboard tab and retry`),
+        503,
+        { 'retry-after': '5' },
+      );
+    }
+    return streamSSE(c, async (stream) => {
       let end = () => {};
       const ended = new Promise<void>((resolve) => {
         end = resolve;
@@ -174,11 +245,27 @@ export function createDevApp(backend: DevBackend): DevApp {
         unsubscribe();
         streams.delete(end);
       }
-    }),
-  );
+    });
+  });
 
+  let uploading = 0;
   app.post(
     '/ingest',
+    async (c, next) => {
+      if (uploading >= MAX_CONCURRENT_UPLOADS) {
+        return c.json(
+          errorBody('DEV.BUSY', `${MAX_CONCURRENT_UPLOADS} uploads are being read; retry in a moment`),
+          503,
+          { 'retry-after': '2' },
+        );
+      }
+      uploading++;
+      try {
+        await next();
+      } finally {
+        uploading--;
+      }
+    },
     bodyLimit({
       maxSize: backend.maxUploadBytes,
       onError: (c) =>

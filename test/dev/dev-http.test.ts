@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +12,7 @@ import {
   SalesViewSchema,
   VitalsViewSchema,
 } from '../../src/dev/api-contract.js';
-import { REPORT_CSP } from '../../src/dev/server.js';
+import { DASHBOARD_CSP, REPORT_CSP } from '../../src/dev/server.js';
 import type { Dev } from '../../src/dev/start-dev.js';
 import { twelveDataSample } from '../../src/samples/twelvedata.generator.js';
 import { type DevFixture, devFixture, salesCsv, vitalsCsv } from './dev-fixture.js';
@@ -49,20 +49,27 @@ function listenForRuns(url: string): { runs: RunSummary[]; connected: Promise<vo
   return { runs, connected, stop: () => controller.abort() };
 }
 
-/** A raw GET, so the path reaches the server exactly as written (fetch would normalize `..`). */
-function rawGet(url: string, rawPath: string): Promise<{ status: number; body: string }> {
+/** A raw request, so the path and headers reach the server exactly as written (fetch normalizes `..`, sets Host). */
+function rawGet(
+  url: string,
+  rawPath: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<{ status: number; body: string }> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve, reject) => {
-    const request = http.request({ hostname, port, path: rawPath, method: 'GET' }, (response) => {
-      let body = '';
-      response.setEncoding('utf8');
-      response.on('data', (c: string) => {
-        body += c;
-      });
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
-    });
+    const request = http.request(
+      { hostname, port, path: rawPath, method: options.method ?? 'GET', headers: options.headers },
+      (response) => {
+        let body = '';
+        response.setEncoding('utf8');
+        response.on('data', (c: string) => {
+          body += c;
+        });
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+      },
+    );
     request.on('error', reject);
-    request.end();
+    request.end(options.body);
   });
 }
 
@@ -255,4 +262,68 @@ describe('the sluice dev server', () => {
       expect(response.body).not.toContain('"name": "sluice"');
     },
   );
+
+  it.each([
+    ['a rebinding domain', 'rebind.attacker.example:PORT'],
+    ['localhost on another port', 'localhost:1'],
+    ['no port', '127.0.0.1'],
+  ])('refuses a request whose Host is %s with 421, before reading anything', async (_, host) => {
+    const response = await rawGet(url, '/api/runs', {
+      headers: { host: host.replace('PORT', String(dev.port)) },
+    });
+    expect(response.status).toBe(421);
+    expect(response.body).not.toContain('"runs"');
+    const upload = await rawGet(url, '/ingest', {
+      method: 'POST',
+      headers: { host: host.replace('PORT', String(dev.port)), 'content-type': 'application/json' },
+      body: twelveDataSample(),
+    });
+    expect(upload.status).toBe(421);
+  });
+
+  it('answers to localhost and [::1]-style Host names on its own port', async () => {
+    expect((await rawGet(url, '/api/runs', { headers: { host: `localhost:${dev.port}` } })).status).toBe(200);
+  });
+
+  it('refuses an upload from a foreign Origin with 403 and stores nothing', async () => {
+    const runCount = async () =>
+      RunsResponseSchema.parse(await (await fetch(`${url}/api/runs`)).json()).runs.length;
+    const before = await runCount();
+    const response = await post(twelveDataSample().replace('AAPL', 'EVIL'), {
+      'content-type': 'application/json',
+      origin: 'http://rebind.attacker.example',
+    });
+    expect(response.status).toBe(403);
+    expect(ApiErrorBodySchema.parse(await response.json()).error.code).toBe('DEV.FOREIGN_ORIGIN');
+    expect(await runCount()).toBe(before);
+  });
+
+  it('puts a CSP and X-Frame-Options: DENY on every page, and lets only the dashboard frame a report', async () => {
+    for (const route of ['/', '/api/runs', '/app.js']) {
+      const response = await fetch(`${url}${route}`);
+      expect(response.headers.get('content-security-policy')).toBe(DASHBOARD_CSP);
+      expect(response.headers.get('x-frame-options')).toBe('DENY');
+    }
+    const report = await fetch(`${url}/api/runs/${ids.market}/report.html`);
+    expect(report.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+    expect(report.headers.get('content-security-policy')).toContain("frame-ancestors 'self'");
+  });
+
+  it('refuses a symbolic link dropped in inputs/ as not_regular_file, never reading its target', async () => {
+    const target = path.join(fixture.root, 'secret.txt');
+    await writeFile(target, 'TOP-SECRET-LINE\n');
+    await symlink(target, path.join(fixture.dataDir, 'inputs', 'linked.csv'));
+    let run: RunSummary | undefined;
+    for (let i = 0; i < 200 && !run; i++) {
+      const runs = RunsResponseSchema.parse(await (await fetch(`${url}/api/runs`)).json()).runs;
+      run = runs.find((r) => r.inputKey === 'inputs/linked.csv' && r.status === 'rejected');
+      if (!run) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(run).toBeDefined();
+    const detail = await (await fetch(`${url}/api/runs/${run?.id}`)).text();
+    expect(detail).toContain('not_regular_file');
+    expect(detail).not.toContain('TOP-SECRET');
+    const manifest = await readFile(path.join(fixture.dataDir, 'manifests', `${run?.id}.json`), 'utf8');
+    expect(manifest).not.toContain('TOP-SECRET');
+  });
 });

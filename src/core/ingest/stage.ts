@@ -183,6 +183,10 @@ interface Identity {
   readonly refusal?: UnreadableFileError;
 }
 
+/** The id of an input the store refuses to read: the hash of its key (there are no bytes to hash). */
+export const unreadableInputId = (key: string): string =>
+  createHash('sha256').update(`sluice:unreadable-key:${key}`).digest('hex');
+
 /**
  * The input's id: the SHA-256 of its bytes. An object the store refuses to read
  * has no bytes to hash; its id is the hash of its key, so the refusal still gets
@@ -195,8 +199,7 @@ async function identify(store: ObjectStore, input: IngestInput): Promise<Identit
     return { sha256, size: head?.size ?? 0 };
   } catch (error) {
     if (!(error instanceof UnreadableFileError)) throw error;
-    const sha256 = createHash('sha256').update(`sluice:unreadable-key:${input.key}`).digest('hex');
-    return { sha256, size: 0, refusal: error };
+    return { sha256: unreadableInputId(input.key), size: 0, refusal: error };
   }
 }
 
