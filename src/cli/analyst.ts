@@ -19,6 +19,7 @@ export function analystFrom(config: LocalConfig, logger: Logger): Analyst | unde
         baseUrl: config.SLUICE_OPENAI_BASE_URL as string,
         model: config.SLUICE_OPENAI_MODEL as string,
         apiKey: config.SLUICE_OPENAI_API_KEY,
+        maxResponseBytes: config.SLUICE_LLM_MAX_RESPONSE_BYTES,
         logger,
       });
   }

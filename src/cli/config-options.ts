@@ -69,6 +69,12 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
     secret: true,
   },
   {
+    env: 'SLUICE_LLM_MAX_RESPONSE_BYTES',
+    default: '`1048576` (1 MiB)',
+    meaning:
+      "most bytes of an OpenAI-compatible server's answer read; a longer one is cut off and counts as invalid",
+  },
+  {
     env: 'SLUICE_PRICES',
     default: 'Nova Lite on-demand',
     meaning: 'price table merged over the defaults: `{"model": {"inputPer1k": 0.1, "outputPer1k": 0.2}}`',

@@ -1,3 +1,5 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   countOf,
@@ -243,6 +245,42 @@ describe('OpenAiCompatibleAnalyst', () => {
       attempts: 3,
       usage: { inputTokens: 2700, outputTokens: 80 },
     });
+  });
+
+  it('stops reading a 100 MB answer at the byte limit, and counts it as an invalid answer', async () => {
+    // A server of its own: it streams 100 MB lazily and counts what the client made it send.
+    let sent = 0;
+    const huge = http.createServer((req, res) => {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const chunk = Buffer.alloc(64 * 1024, 0x20);
+      const pump = () => {
+        while (sent < 100 * 1024 * 1024) {
+          sent += chunk.length;
+          if (!res.write(chunk)) return void res.once('drain', pump);
+        }
+        res.end();
+      };
+      res.on('close', () => res.destroy());
+      pump();
+    });
+    await new Promise<void>((resolve) => huge.listen(0, '127.0.0.1', resolve));
+    const { port } = huge.address() as AddressInfo;
+    const { analyst, metrics } = makeAnalyst({
+      baseUrl: `http://127.0.0.1:${port}/v1`,
+      maxAttempts: 1,
+      maxInvalidAnswers: 1,
+    });
+    try {
+      const error = await analyst.write(marketRequest()).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'ANALYST.INVALID_OUTPUT' });
+      expect(metrics.total('OpenAiResponseTooLarge')).toBeGreaterThanOrEqual(1);
+      // Socket buffers let a few MB through before the client's cancel lands; never the 100 MB.
+      expect(sent).toBeLessThan(20 * 1024 * 1024);
+    } finally {
+      huge.closeAllConnections();
+      await new Promise((resolve) => huge.close(resolve));
+    }
   });
 
   it('treats a 200 whose body is not JSON as an invalid answer', async () => {

@@ -47,6 +47,8 @@ export interface OpenAiCompatibleAnalystOptions {
   readonly maxInvalidAnswers?: number;
   /** @default 800 */
   readonly maxTokens?: number;
+  /** Most response bytes read; a longer body is cut off and counts as an invalid answer. @default 1_048_576 */
+  readonly maxResponseBytes?: number;
   /** @default 0.2 */
   readonly temperature?: number;
   /** Also caps a server's Retry-After. @default { baseMs: 1000, capMs: 20000 } */
@@ -74,6 +76,28 @@ export class ChatHttpError extends SluiceError {
     this.status = status;
     this.retryAfterMs = retryAfterMs;
   }
+}
+
+/**
+ * The body as text, reading at most `maxBytes`: a 450 MB answer must not become a
+ * 2 GB string. undefined (and the stream cancelled) when the body is longer.
+ */
+async function readBounded(response: Response, maxBytes: number): Promise<string | undefined> {
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** 429, 408 and 5xx, and failures without a response (fetch's TypeError, our timeout). */
@@ -168,6 +192,7 @@ export class OpenAiCompatibleAnalyst implements Analyst {
   readonly #maxAttempts: number;
   readonly #maxInvalidAnswers: number;
   readonly #maxTokens: number;
+  readonly #maxResponseBytes: number;
   readonly #temperature: number;
   readonly #backoff: Backoff;
   readonly #sleep: (ms: number) => Promise<void>;
@@ -182,6 +207,7 @@ export class OpenAiCompatibleAnalyst implements Analyst {
       maxAttempts = 5,
       maxInvalidAnswers = 2,
       maxTokens = 800,
+      maxResponseBytes = 1_048_576,
       temperature = 0.2,
       backoff = { baseMs: 1000, capMs: 20_000 },
     } = options;
@@ -201,6 +227,9 @@ export class OpenAiCompatibleAnalyst implements Analyst {
     if (!Number.isInteger(maxTokens) || maxTokens < 1) {
       throw new ConfigError(`maxTokens must be a positive integer (given ${maxTokens})`);
     }
+    if (!Number.isInteger(maxResponseBytes) || maxResponseBytes < 1) {
+      throw new ConfigError(`maxResponseBytes must be a positive integer (given ${maxResponseBytes})`);
+    }
     if (!(temperature >= 0 && temperature <= 2)) {
       throw new ConfigError(`temperature must be between 0 and 2 inclusive (given ${temperature})`);
     }
@@ -215,6 +244,7 @@ export class OpenAiCompatibleAnalyst implements Analyst {
     this.#maxAttempts = maxAttempts;
     this.#maxInvalidAnswers = maxInvalidAnswers;
     this.#maxTokens = maxTokens;
+    this.#maxResponseBytes = maxResponseBytes;
     this.#temperature = temperature;
     this.#backoff = backoff;
     this.#sleep = options.sleep ?? ((ms) => delay(ms));
@@ -264,7 +294,14 @@ export class OpenAiCompatibleAnalyst implements Analyst {
         signal: AbortSignal.timeout(this.#timeoutMs),
       });
       // Read inside the timeout: a server can stall mid-body as well as before it.
-      const text = await response.text();
+      const text = await readBounded(response, this.#maxResponseBytes);
+      if (text === undefined) {
+        this.#metrics.add('OpenAiResponseTooLarge', 'Count', 1);
+        return {
+          answer: { kind: 'none', why: `the response body is over ${this.#maxResponseBytes} bytes` },
+          usage: ZERO_USAGE,
+        };
+      }
       if (!response.ok) {
         throw new ChatHttpError(
           response.status,
