@@ -46,8 +46,15 @@ export class IngestApi extends Construct {
       restApiName: props.apiName,
       description: 'sluice POST /ingest',
       endpointTypes: [apigateway.EndpointType.REGIONAL],
-      // API Gateway base64-encodes these for the handler; JSON stays text.
-      binaryMediaTypes: ['text/csv', 'application/gzip', 'application/x-gzip'],
+      // API Gateway base64-encodes these for the handler (bytes arrive intact); JSON and other text stays text.
+      // vnd.ms-excel is how Windows labels a .csv, octet-stream what generic clients send.
+      binaryMediaTypes: [
+        'text/csv',
+        'application/gzip',
+        'application/x-gzip',
+        'application/vnd.ms-excel',
+        'application/octet-stream',
+      ],
       cloudWatchRole: true,
       deployOptions: {
         stageName: props.stageName,

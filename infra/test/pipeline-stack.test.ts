@@ -312,7 +312,13 @@ describe('SluicePipelineStack', () => {
       });
       template.hasResourceProperties('AWS::ApiGateway::Model', { ContentType: 'application/json' });
       template.hasResourceProperties('AWS::ApiGateway::RestApi', {
-        BinaryMediaTypes: ['text/csv', 'application/gzip', 'application/x-gzip'],
+        BinaryMediaTypes: [
+          'text/csv',
+          'application/gzip',
+          'application/x-gzip',
+          'application/vnd.ms-excel',
+          'application/octet-stream',
+        ],
       });
     });
 

@@ -10,6 +10,9 @@ import { ConfigError } from '../core/errors.js';
 import { INTERVALS, MAX_OUTPUTSIZE, SymbolListSchema } from '../core/fetch/params.js';
 
 const positiveInt = z.coerce.number().int().positive();
+
+/** 6,000,000 base64 characters, leaving Lambda's 6 MB request limit room for the rest of the event. */
+export const API_MAX_BYTES = 4_500_000;
 const optionalUrl = z.url().optional();
 
 export const HandlerEnvSchema = z.object({
@@ -21,8 +24,12 @@ export const HandlerEnvSchema = z.object({
   SLUICE_EVENT_BUS: z.string().min(1),
   AWS_REGION: z.string().min(1),
   SLUICE_MAX_BYTES: positiveInt.default(512 * 1024 * 1024),
-  /** Largest POST /ingest body, in bytes (API Gateway caps payloads at 10 MB). */
-  SLUICE_API_MAX_BYTES: positiveInt.default(6 * 1024 * 1024),
+  /**
+   * Largest POST /ingest body, decoded, in bytes. Lambda takes at most 6 MB of request
+   * payload, and API Gateway base64-encodes binary bodies (CSV, gzip) by 4/3, so about
+   * 4.5 MB is what can arrive; the check runs on the encoded length, before decoding.
+   */
+  SLUICE_API_MAX_BYTES: positiveInt.default(API_MAX_BYTES),
   SLUICE_ANALYST: z.enum(['offline', 'bedrock']).default('bedrock'),
   SLUICE_BEDROCK_MODEL_ID: z.string().min(1).default('amazon.nova-lite-v1:0'),
   SLUICE_MAIL_FROM: z.string().min(3).optional(),

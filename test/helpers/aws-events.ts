@@ -5,6 +5,8 @@
  * events, and a Lambda context.
  */
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type {
   APIGatewayProxyEvent,
@@ -17,6 +19,7 @@ import type {
   SQSEvent,
   SQSRecord,
 } from 'aws-lambda';
+import { FIXTURE_BUCKET, FIXTURE_DIR } from '../../scripts/aws-event-fixtures.js';
 import type { IngestCompleted } from '../../src/core/events.js';
 
 const ACCOUNT = '123456789012';
@@ -260,6 +263,15 @@ export function scheduledEvent(time = '2026-01-05T10:07:00Z'): ScheduledEvent {
     resources: [`arn:aws:events:${REGION}:${ACCOUNT}:rule/sluice-aggregate`],
     detail: {},
   };
+}
+
+/**
+ * A fixture of test/fixtures/aws-events/ (written by scripts/aws-event-fixtures.ts),
+ * its placeholder bucket replaced by `bucket` everywhere, SQS bodies included.
+ */
+export function awsEventFixture<T = unknown>(name: string, bucket = FIXTURE_BUCKET): T {
+  const text = readFileSync(path.join(FIXTURE_DIR, `${name}.json`), 'utf8');
+  return JSON.parse(text.replaceAll(FIXTURE_BUCKET, bucket)) as T;
 }
 
 /**
