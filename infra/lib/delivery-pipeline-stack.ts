@@ -16,6 +16,7 @@ import { CodePipeline, CodePipelineSource, ManualApprovalStep, ShellStep } from 
 import type { Construct } from 'constructs';
 import type { PipelineContext } from './config.js';
 import type { DeliveryContext } from './delivery/context.js';
+import { type OperationsContext, operationsContextFlags, resolveOperations } from './operations.js';
 import { SluicePipelineStack } from './pipeline-stack.js';
 
 /** What every deployed stage shares: the pipeline context of config.ts without its stage. */
@@ -24,24 +25,30 @@ export type StageContext = Omit<PipelineContext, 'stage'>;
 export interface SluiceDeliveryPipelineStackProps extends StackProps, DeliveryContext {
   /** Passed to `cdk synth` in CodeBuild and to both stages, so the pipeline rebuilds what was deployed. */
   readonly stageContext: StageContext;
+  /**
+   * The operations context (preset and values), passed on the same way.
+   * @default none: sluice's defaults
+   */
+  readonly operationsContext?: OperationsContext;
 }
 
 interface SluiceStageProps extends StageProps {
   readonly stage: PipelineContext['stage'];
   readonly stageContext: StageContext;
+  readonly operationsContext: OperationsContext;
 }
 
 /** One sluice environment as a deployable unit; the stack keeps the name a manual deploy gives it. */
 export class SluiceStage extends Stage {
   constructor(scope: Construct, id: string, props: SluiceStageProps) {
     super(scope, id, props);
-    const { stage, stageContext } = props;
+    const { stage, stageContext, operationsContext } = props;
     new SluicePipelineStack(this, 'Pipeline', {
       ...stageContext,
       stage,
+      operations: resolveOperations(operationsContext),
       stackName: `sluice-pipeline-${stage}`,
       description: `sluice data pipeline (${stage})`,
-      tags: { project: 'sluice', stage },
     });
   }
 }
@@ -60,6 +67,7 @@ export class SluiceDeliveryPipelineStack extends Stack {
   constructor(scope: Construct, id: string, props: SluiceDeliveryPipelineStackProps) {
     super(scope, id, props);
     const { repo, branch, connectionArn, stageContext } = props;
+    const operationsContext = props.operationsContext ?? {};
 
     const context: Record<string, string | undefined> = {
       pipeline: 'true',
@@ -67,6 +75,7 @@ export class SluiceDeliveryPipelineStack extends Stack {
       branch,
       connectionArn,
       ...stageContext,
+      ...operationsContextFlags(operationsContext),
     };
     const contextFlags = Object.entries(context)
       .filter((entry): entry is [string, string] => entry[1] !== undefined)
@@ -130,10 +139,15 @@ export class SluiceDeliveryPipelineStack extends Stack {
       },
     });
 
-    this.pipeline.addStage(new SluiceStage(this, 'Dev', { stage: 'dev', stageContext, env: props.env }));
-    this.pipeline.addStage(new SluiceStage(this, 'Prod', { stage: 'prod', stageContext, env: props.env }), {
-      pre: [new ManualApprovalStep('PromoteToProd', { comment: 'Promote what runs in dev to prod?' })],
-    });
+    this.pipeline.addStage(
+      new SluiceStage(this, 'Dev', { stage: 'dev', stageContext, operationsContext, env: props.env }),
+    );
+    this.pipeline.addStage(
+      new SluiceStage(this, 'Prod', { stage: 'prod', stageContext, operationsContext, env: props.env }),
+      {
+        pre: [new ManualApprovalStep('PromoteToProd', { comment: 'Promote what runs in dev to prod?' })],
+      },
+    );
     this.pipeline.buildPipeline();
     this.acknowledgePipelineWildcards(artifactBucket);
   }

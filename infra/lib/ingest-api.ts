@@ -16,8 +16,8 @@ export interface IngestApiProps {
    */
   readonly rateLimit?: number;
   /**
-   * Burst of requests on the stage.
-   * @default 20 (valid 1..5000)
+   * Burst of requests on the stage; API Gateway caps it at the account's burst quota (5,000 unless raised).
+   * @default 20 (valid 1..10000)
    */
   readonly burstLimit?: number;
   /**
@@ -37,7 +37,7 @@ export class IngestApi extends Construct {
     const rateLimit = props.rateLimit ?? 10;
     const burstLimit = props.burstLimit ?? 20;
     assertIntegerInRange('rateLimit', rateLimit, 1, 10000);
-    assertIntegerInRange('burstLimit', burstLimit, 1, 5000);
+    assertIntegerInRange('burstLimit', burstLimit, 1, 10000);
 
     this.accessLogs = new logs.LogGroup(this, 'AccessLogs', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,

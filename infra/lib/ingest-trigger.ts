@@ -9,6 +9,11 @@ import { DeadLetterQueue } from './dead-letter-queue.js';
 import { assertIntegerInRange } from './validate.js';
 
 export interface IngestTriggerProps {
+  /**
+   * How long the dead-letter queue keeps what failed.
+   * @default 14 days
+   */
+  readonly deadLetterRetention?: Duration;
   readonly bucket: s3.IBucket;
   readonly ingest: lambda.Function;
   /** Name of the dead-letter queue. */
@@ -39,7 +44,10 @@ export class IngestTrigger extends Construct {
     const retryAttempts = props.retryAttempts ?? 2;
     assertIntegerInRange('retryAttempts', retryAttempts, 0, 2);
     const maxEventAge = Duration.hours(1);
-    this.deadLetterQueue = new DeadLetterQueue(this, 'Dlq', { queueName: props.deadLetterQueueName });
+    this.deadLetterQueue = new DeadLetterQueue(this, 'Dlq', {
+      queueName: props.deadLetterQueueName,
+      retention: props.deadLetterRetention,
+    });
 
     props.ingest.configureAsyncInvoke({
       retryAttempts,

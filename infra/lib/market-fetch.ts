@@ -3,6 +3,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
@@ -20,12 +21,32 @@ export const DEFAULT_FETCH_SCHEDULE = 'cron(0 22 ? * MON-FRI *)';
 const SCHEDULE_EXPRESSION = /^(cron|rate)\([^()]+\)$/;
 
 export interface MarketFetchProps {
+  /**
+   * How long the dead-letter queue keeps what failed.
+   * @default 14 days
+   */
+  readonly deadLetterRetention?: Duration;
   /** Physical function name, `sluice-<stage>-fetch`. */
   readonly functionName: string;
   /** The fetch handler bundle. */
   readonly code: lambda.Code;
   /** The variables every handler reads (bucket, table, bus, Powertools). */
   readonly environment: Readonly<Record<string, string>>;
+  /**
+   * Memory of the function: it waits on the API and its credits, holding one answer at a time.
+   * @default 256 (valid 128..10240)
+   */
+  readonly memorySize?: number;
+  /**
+   * A minute per 8 symbols on the Basic plan.
+   * @default 15 minutes, the longest Lambda allows: about 100 symbols per run
+   */
+  readonly timeout?: Duration;
+  /**
+   * Days of logs kept.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
   /** The data bucket; the function may only put objects under inputs/twelvedata/. */
   readonly bucket: s3.IBucket;
   /** The Twelve Data API key: the bare key or `{"apiKey": "..."}`. */
@@ -92,10 +113,9 @@ export class MarketFetch extends Construct {
     this.function = new SluiceFunction(this, 'Function', {
       functionName: props.functionName,
       code: props.code,
-      // Waits on the API and its credits; holds one answer at a time.
-      memorySize: 256,
-      // A minute per 8 symbols on the Basic plan: the longest Lambda allows, about 100 symbols per run.
-      timeout: Duration.minutes(15),
+      memorySize: props.memorySize ?? 256,
+      timeout: props.timeout ?? Duration.minutes(15),
+      logRetention: props.logRetention,
       environment: {
         ...props.environment,
         SLUICE_TWELVEDATA_SECRET_ARN: props.apiKey.secretArn,
@@ -110,7 +130,10 @@ export class MarketFetch extends Construct {
     props.apiKey.grantRead(this.function);
     props.bucket.grantPut(this.function, FETCH_KEY_PATTERN);
 
-    this.deadLetterQueue = new DeadLetterQueue(this, 'Dlq', { queueName: props.deadLetterQueueName });
+    this.deadLetterQueue = new DeadLetterQueue(this, 'Dlq', {
+      queueName: props.deadLetterQueueName,
+      retention: props.deadLetterRetention,
+    });
     // A refused key fails every retry alike, and a retry spends credits again: record the failure, do not retry.
     this.function.configureAsyncInvoke({
       retryAttempts: 0,

@@ -1,7 +1,8 @@
 import path from 'node:path';
-import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
@@ -13,6 +14,7 @@ import { IngestTrigger } from './ingest-trigger.js';
 import { MarketFetch } from './market-fetch.js';
 import { notifyCode } from './notify-code.js';
 import { NotifyStream } from './notify-stream.js';
+import { DEFAULT_OPERATIONS, type FunctionName, type OperationsSettings, tagsFor } from './operations.js';
 import { PipelineAlarms } from './pipeline-alarms.js';
 import { bedrockInvokeStatement, sesSendStatement } from './service-permissions.js';
 import { SluiceFunction } from './sluice-function.js';
@@ -54,6 +56,11 @@ export interface SluicePipelineStackProps extends StackProps {
    * @default 'cron(0 22 ? * MON-FRI *)'
    */
   readonly fetchSchedule?: string;
+  /**
+   * Throttling, sizes, retention, retries, metric namespace and tags (infra/lib/operations.ts).
+   * @default DEFAULT_OPERATIONS
+   */
+  readonly operations?: OperationsSettings;
 }
 
 /** The whole sluice pipeline of DESIGN.md, one stack per stage. */
@@ -71,8 +78,20 @@ export class SluicePipelineStack extends Stack {
     assertIntegerInRange('analyzeConcurrency', analyzeConcurrency, 2, 100);
     assertIntegerInRange('notifyConcurrency', notifyConcurrency, 1, 100);
     const bedrockModelId = props.bedrockModelId ?? 'amazon.nova-lite-v1:0';
+    const ops = props.operations ?? DEFAULT_OPERATIONS;
+    for (const [key, value] of Object.entries(tagsFor(ops, stage))) Tags.of(this).add(key, value);
+    const logRetention = ops.logRetentionDays as logs.RetentionDays;
+    const deadLetterRetention = Duration.days(ops.dlqRetentionDays);
+    const size = (fn: FunctionName) => ({
+      memorySize: ops.functions[fn].memoryMb,
+      timeout: Duration.seconds(ops.functions[fn].timeoutSeconds),
+      logRetention,
+    });
 
-    const { bucket } = new DataBucket(this, 'Data');
+    const { bucket } = new DataBucket(this, 'Data', {
+      intelligentTieringAfterDays: ops.bucketTransitionDays,
+      expireAfterDays: ops.bucketExpireDays,
+    });
     const { table } = new StateTable(this, 'State', { tableName: prefix });
     const bus = new events.EventBus(this, 'Bus', { eventBusName: prefix });
     bus.archive('Archive', {
@@ -96,7 +115,7 @@ export class SluicePipelineStack extends Stack {
       SLUICE_TABLE: table.tableName,
       SLUICE_EVENT_BUS: bus.eventBusName,
       POWERTOOLS_SERVICE_NAME: 'sluice',
-      POWERTOOLS_METRICS_NAMESPACE: 'Sluice',
+      POWERTOOLS_METRICS_NAMESPACE: ops.metricNamespace,
     };
     const code = (name: string) =>
       lambda.Code.fromAsset(path.join(props.handlersDir, name), { exclude: ['*.map', 'meta.json'] });
@@ -104,53 +123,46 @@ export class SluicePipelineStack extends Stack {
     const ingest = new SluiceFunction(this, 'Ingest', {
       functionName: `${prefix}-ingest`,
       code: code('ingest'),
-      // Streams the file (parse, validate, two multipart uploads); CPU scales with memory.
-      memorySize: 1024,
-      timeout: Duration.minutes(5),
+      ...size('ingest'),
       environment: common,
+      reservedConcurrentExecutions: ops.ingestConcurrency,
     });
     const apiIngest = new SluiceFunction(this, 'ApiIngest', {
       functionName: `${prefix}-api-ingest`,
       code: code('api-ingest'),
-      // Holds one body of at most 6 MB (decoded) while hashing and storing it.
-      memorySize: 512,
-      // API Gateway stops waiting after 29 s.
-      timeout: Duration.seconds(29),
+      ...size('apiIngest'),
       environment: common,
+      reservedConcurrentExecutions: ops.apiIngestConcurrency,
     });
     const analyze = new SluiceFunction(this, 'Analyze', {
       functionName: `${prefix}-analyze`,
       code: code('analyze'),
-      // Holds every valid row of a file for the indicators, then waits on Bedrock.
-      memorySize: 2048,
-      timeout: Duration.minutes(5),
+      ...size('analyze'),
       environment: { ...common, SLUICE_ANALYST: 'bedrock', SLUICE_BEDROCK_MODEL_ID: bedrockModelId },
       reservedConcurrentExecutions: analyzeConcurrency,
     });
     const notify = new SluiceFunction(this, 'Notify', {
       functionName: `${prefix}-notify`,
       code: notifyCode(path.join(props.handlersDir, 'notify')),
-      // Renders HTML and rasterizes charts (resvg) before sending.
-      memorySize: 1024,
-      timeout: Duration.minutes(2),
+      ...size('notify'),
       environment: { ...common, SLUICE_MAIL_FROM: props.mailFrom, SLUICE_MAIL_TO: props.mailTo },
       reservedConcurrentExecutions: notifyConcurrency,
     });
     const aggregate = new SluiceFunction(this, 'Aggregate', {
       functionName: `${prefix}-aggregate`,
       code: code('aggregate'),
-      // Reads the last hour of analyses and writes one small item.
-      memorySize: 256,
-      timeout: Duration.minutes(1),
+      ...size('aggregate'),
       environment: common,
     });
     const marketFetch = new MarketFetch(this, 'MarketFetch', {
       functionName: `${prefix}-fetch`,
       code: code('fetch'),
+      ...size('fetch'),
       environment: common,
       bucket,
       apiKey,
       deadLetterQueueName: `${prefix}-fetch-dlq`,
+      deadLetterRetention,
       symbols: props.fetchSymbols?.split(','),
       schedule: props.fetchSchedule,
     });
@@ -174,26 +186,39 @@ export class SluicePipelineStack extends Stack {
       bucket,
       ingest,
       deadLetterQueueName: `${prefix}-ingest-dlq`,
+      deadLetterRetention,
     });
     const analyzeQueue = new AnalyzeQueue(this, 'AnalyzeQueue', {
       bus,
       analyze,
       queueName: `${prefix}-analyze`,
+      deadLetterRetention,
+      maxReceiveCount: ops.maxReceiveCount,
+      retention: Duration.days(ops.messageRetentionDays),
+      visibilityTimeout:
+        ops.visibilityTimeoutSeconds === undefined
+          ? undefined
+          : Duration.seconds(ops.visibilityTimeoutSeconds),
       maxConcurrency: analyzeConcurrency,
     });
     const notifyStream = new NotifyStream(this, 'NotifyStream', {
       table,
       notify,
       deadLetterQueueName: `${prefix}-notify-dlq`,
+      deadLetterRetention,
     });
     const schedule = new AggregateSchedule(this, 'AggregateSchedule', {
       aggregate,
       deadLetterQueueName: `${prefix}-aggregate-dlq`,
+      deadLetterRetention,
     });
     const { api } = new IngestApi(this, 'IngestApi', {
       handler: apiIngest,
       apiName: `${prefix}-api`,
       stageName: stage,
+      rateLimit: ops.apiRateLimit,
+      burstLimit: ops.apiBurstLimit,
+      logRetention,
     });
 
     const alarms = new PipelineAlarms(this, 'Alarms', {
@@ -207,6 +232,7 @@ export class SluicePipelineStack extends Stack {
         fetch: marketFetch.deadLetterQueue,
       },
       queues: { analyze: analyzeQueue.queue },
+      metricNamespace: ops.metricNamespace,
       alarmEmail: props.alarmEmail,
     });
 

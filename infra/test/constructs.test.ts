@@ -37,6 +37,7 @@ describe('construct validation', () => {
           functions: {},
           deadLetterQueues: {},
           queues: {},
+          metricNamespace: 'Sluice',
           rejectPctThreshold: 120,
         }),
     ).toThrow('rejectPctThreshold must be an integer between 1 and 100 inclusive (given 120)');

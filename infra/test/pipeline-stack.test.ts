@@ -252,11 +252,14 @@ describe('SluicePipelineStack', () => {
       }
     });
 
-    it('reserve concurrency for analyze (Bedrock), notify (SES) and fetch (API credits) only', () => {
+    it('reserve concurrency for analyze (Bedrock), notify (SES), fetch (API credits) and both ingest paths', () => {
       expect(functionByName('analyze').Properties.ReservedConcurrentExecutions).toBe(4);
       expect(functionByName('notify').Properties.ReservedConcurrentExecutions).toBe(2);
       expect(functionByName('fetch').Properties.ReservedConcurrentExecutions).toBe(1);
-      expect(functionByName('ingest').Properties.ReservedConcurrentExecutions).toBeUndefined();
+      // A burst of uploads must not take the account's pool from every other function.
+      expect(functionByName('ingest').Properties.ReservedConcurrentExecutions).toBe(10);
+      expect(functionByName('api-ingest').Properties.ReservedConcurrentExecutions).toBe(10);
+      expect(functionByName('aggregate').Properties.ReservedConcurrentExecutions).toBeUndefined();
     });
 
     it('set only variables that src/handlers/env.ts or Powertools read, and what notify requires', () => {
@@ -390,8 +393,8 @@ describe('SluicePipelineStack', () => {
         },
       });
       const alarms = resources('AWS::CloudWatch::Alarm');
-      // 6 functions × (errors, throttles) + 5 DLQs + reject % + Bedrock retries
-      expect(alarms).toHaveLength(19);
+      // 6 functions × (errors, throttles, error lines) + 5 DLQs + reject % + rejected files + Bedrock retries
+      expect(alarms).toHaveLength(26);
       for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topic }]);
     });
 
