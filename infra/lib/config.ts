@@ -19,6 +19,8 @@ export const PipelineContextSchema = z
       message: 'must be one or more comma-separated email addresses',
     }),
     bedrockModelId: z.string().min(1).default('amazon.nova-lite-v1:0'),
+    /** `kms`: the data bucket's own customer-managed key; `s3`: S3-managed keys (no key to pay for). */
+    dataKey: z.enum(['kms', 's3']).default('kms'),
     handlersDir: z.string().min(1).default('dist/handlers'),
     /** Symbols the scheduled fetch pulls (`AAPL,MSFT`); without them there is no schedule. */
     fetchSymbols: SymbolListSchema.transform((symbols) => symbols.join(',')).optional(),

@@ -1,6 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import type * as logs from 'aws-cdk-lib/aws-logs';
@@ -8,6 +9,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { INTERVALS, type Interval, SymbolListSchema } from '../../src/core/fetch/params.js';
+import { grantObjects } from './data-access.js';
 import { DeadLetterQueue } from './dead-letter-queue.js';
 import { SluiceFunction } from './sluice-function.js';
 import { assertIntegerInRange } from './validate.js';
@@ -49,6 +51,11 @@ export interface MarketFetchProps {
   readonly logRetention?: logs.RetentionDays;
   /** The data bucket; the function may only put objects under inputs/twelvedata/. */
   readonly bucket: s3.IBucket;
+  /**
+   * The data bucket's customer-managed key, if it has one.
+   * @default none: S3-managed keys
+   */
+  readonly dataKey?: kms.IKey;
   /** The Twelve Data API key: the bare key or `{"apiKey": "..."}`. */
   readonly apiKey: secretsmanager.ISecret;
   /** Name of the queue for failed invocations. */
@@ -128,7 +135,7 @@ export class MarketFetch extends Construct {
       reservedConcurrentExecutions: 1,
     });
     props.apiKey.grantRead(this.function);
-    props.bucket.grantPut(this.function, FETCH_KEY_PATTERN);
+    grantObjects(this.function, props.bucket, { write: [FETCH_KEY_PATTERN] }, props.dataKey);
 
     this.deadLetterQueue = new DeadLetterQueue(this, 'Dlq', {
       queueName: props.deadLetterQueueName,

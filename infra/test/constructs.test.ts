@@ -67,10 +67,11 @@ describe('service permissions', () => {
     expect(json).toContain(':bedrock:*::foundation-model/amazon.nova-lite-v1:0');
   });
 
-  it('allows SES sending as one identity', () => {
-    const json = resourcesOf((s) => sesSendStatement(s, 'example.com'));
+  it('allows SES sending as one identity, from one address', () => {
+    const json = resourcesOf((s) => sesSendStatement(s, 'example.com', 'reports@example.com'));
     expect(json).toContain('["ses:SendEmail","ses:SendRawEmail"]');
     expect(json).toContain(':ses:us-east-1:111111111111:identity/example.com');
+    expect(json).toContain('{"StringEquals":{"ses:FromAddress":"reports@example.com"}}');
   });
 });
 
@@ -87,6 +88,7 @@ describe('parsePipelineContext', () => {
       ...valid,
       stage: 'dev',
       bedrockModelId: 'amazon.nova-lite-v1:0',
+      dataKey: 'kms',
       handlersDir: 'dist/handlers',
     });
   });

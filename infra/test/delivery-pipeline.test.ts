@@ -35,6 +35,7 @@ beforeAll(() => {
       mailFrom: 'sluice@example.com',
       mailTo: 'team@example.com',
       bedrockModelId: 'amazon.nova-lite-v1:0',
+      dataKey: 'kms',
       handlersDir: stubHandlersDir(),
     },
   });

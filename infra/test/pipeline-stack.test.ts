@@ -52,7 +52,7 @@ describe('SluicePipelineStack', () => {
   });
 
   describe('data bucket', () => {
-    it('blocks public access, encrypts, versions and sends access logs to the log bucket', () => {
+    it('blocks public access, encrypts with its own key, versions and sends access logs to the log bucket', () => {
       template.hasResourceProperties('Custom::S3BucketNotifications', {
         NotificationConfiguration: { EventBridgeConfiguration: {} },
       });
@@ -64,7 +64,12 @@ describe('SluicePipelineStack', () => {
           RestrictPublicBuckets: true,
         },
         BucketEncryption: {
-          ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+          ServerSideEncryptionConfiguration: [
+            {
+              ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: Match.anyValue() },
+              BucketKeyEnabled: true,
+            },
+          ],
         },
         VersioningConfiguration: { Status: 'Enabled' },
         LoggingConfiguration: { DestinationBucketName: Match.anyValue(), LogFilePrefix: 'data/' },
@@ -85,6 +90,18 @@ describe('SluicePipelineStack', () => {
           ],
         },
       });
+    });
+
+    it('uses S3-managed keys and names no key with -c dataKey=s3', () => {
+      const plain = Template.fromStack(synthPipeline('dev', stubHandlersDir(), { dataKey: 's3' }));
+      plain.hasResourceProperties('AWS::S3::Bucket', {
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+        },
+        LoggingConfiguration: Match.anyValue(),
+      });
+      expect(JSON.stringify(plain.toJSON())).not.toContain('SLUICE_KMS_KEY_ARN');
+      expect(Object.keys(plain.findResources('AWS::KMS::Key'))).toHaveLength(1);
     });
 
     it('retains both buckets and denies every request without TLS', () => {
@@ -365,6 +382,138 @@ describe('SluicePipelineStack', () => {
           }
         }
       }
+    });
+
+    const policyOf = (fn: string) => {
+      const prefix = `${fn}ServiceRoleDefaultPolicy`;
+      const found = functionPolicies().find((p) => String(p.Properties.PolicyName).startsWith(prefix));
+      if (!found) throw new Error(`no policy ${prefix}`);
+      return statements(found).filter((st) => st.Effect === 'Allow');
+    };
+    const actionsOf = (fn: string, service: string) =>
+      new Set(
+        policyOf(fn)
+          .flatMap((st) => asArray(st.Action))
+          .filter((a) => a.startsWith(`${service}:`)),
+      );
+    const objectPatterns = (fn: string, action: string) =>
+      policyOf(fn)
+        .filter((st) => asArray(st.Action).includes(action))
+        .flatMap((st) => asArray(st.Resource))
+        .map((r) => JSON.stringify(r).match(/"\/([^"]*)"\]/)?.[1]);
+
+    it('gives each function the S3 actions its code calls, on the prefixes it touches', () => {
+      expect(actionsOf('Ingest', 's3')).toEqual(
+        new Set(['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload', 's3:ListBucket']),
+      );
+      expect(objectPatterns('Ingest', 's3:GetObject').sort()).toEqual(['inputs/*', 'manifests/*']);
+      expect(objectPatterns('Ingest', 's3:PutObject').sort()).toEqual([
+        'manifests/*',
+        'processed/*',
+        'rejects/*',
+      ]);
+      expect(actionsOf('ApiIngest', 's3')).toEqual(new Set(['s3:PutObject']));
+      expect(objectPatterns('ApiIngest', 's3:PutObject')).toEqual(['inputs/*']);
+      expect(actionsOf('Analyze', 's3')).toEqual(new Set(['s3:GetObject']));
+      expect(objectPatterns('Analyze', 's3:GetObject').sort()).toEqual(['manifests/*', 'processed/*']);
+      expect(actionsOf('MarketFetchFunction', 's3')).toEqual(new Set(['s3:PutObject']));
+      expect(objectPatterns('MarketFetchFunction', 's3:PutObject')).toEqual(['inputs/twelvedata/*']);
+      for (const fn of ['Notify', 'Aggregate']) expect(actionsOf(fn, 's3')).toEqual(new Set());
+      // Nobody reads bucket configuration or lists with a wildcard action.
+      for (const p of functionPolicies()) {
+        for (const action of statements(p).flatMap((st) => asArray(st.Action))) {
+          expect(action).not.toMatch(/^s3:(GetBucket|List\*|GetObject\*|Abort\*)/);
+        }
+      }
+    });
+
+    it('gives each function the table actions it uses: no Scan, and DeleteItem only on claim items', () => {
+      const expected = {
+        Ingest: ['DeleteItem', 'GetItem', 'PutItem', 'UpdateItem'],
+        Analyze: ['BatchWriteItem', 'DeleteItem', 'GetItem', 'PutItem', 'Query', 'UpdateItem'],
+        Notify: ['DeleteItem', 'GetItem', 'PutItem', 'Query', 'UpdateItem'],
+        Aggregate: ['GetItem', 'PutItem', 'Query'],
+        ApiIngest: [],
+        MarketFetchFunction: [],
+      };
+      // Stream reads (notify's event source) are CDK's and not item actions.
+      const streamActions = /^dynamodb:(DescribeStream|GetRecords|GetShardIterator|ListStreams)$/;
+      for (const [fn, actions] of Object.entries(expected)) {
+        const got = [...actionsOf(fn, 'dynamodb')].filter((a) => !streamActions.test(a));
+        expect(got.map((a) => a.slice('dynamodb:'.length)).sort(), fn).toEqual(actions);
+        for (const st of policyOf(fn).filter((s) => asArray(s.Action).includes('dynamodb:DeleteItem'))) {
+          expect((st as Statement & { Condition?: unknown }).Condition).toEqual({
+            'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['CLAIM#*'] },
+          });
+        }
+      }
+    });
+
+    it('lets only ingest and analyze publish events', () => {
+      for (const fn of ['Ingest', 'Analyze'])
+        expect(actionsOf(fn, 'events')).toEqual(new Set(['events:PutEvents']));
+      for (const fn of ['Notify', 'ApiIngest', 'Aggregate', 'MarketFetchFunction']) {
+        expect(actionsOf(fn, 'events')).toEqual(new Set());
+      }
+    });
+
+    it('uses the data key only through S3: decrypt to read, a data key to write', () => {
+      const key = logicalIdOf('AWS::KMS::Key', { Description: 'sluice data bucket objects' });
+      template.hasResource('AWS::KMS::Key', {
+        DeletionPolicy: 'Retain',
+        Properties: { Description: 'sluice data bucket objects', EnableKeyRotation: true },
+      });
+      const kmsOf = (fn: string) =>
+        policyOf(fn).filter((st) => asArray(st.Action).some((a) => a.startsWith('kms:')));
+      const expected = {
+        Ingest: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        ApiIngest: ['kms:GenerateDataKey'],
+        Analyze: ['kms:Decrypt'],
+        MarketFetchFunction: ['kms:GenerateDataKey'],
+      };
+      for (const [fn, actions] of Object.entries(expected)) {
+        const [statement, ...more] = kmsOf(fn) as (Statement & { Condition?: unknown })[];
+        expect(more).toEqual([]);
+        expect(asArray(statement!.Action).sort()).toEqual(actions);
+        expect(statement!.Resource).toEqual({ 'Fn::GetAtt': [key, 'Arn'] });
+        expect(JSON.stringify(statement!.Condition)).toContain('"kms:ViaService"');
+        expect(
+          functionByName(
+            fn === 'ApiIngest' ? 'api-ingest' : fn === 'MarketFetchFunction' ? 'fetch' : fn.toLowerCase(),
+          ).Properties,
+        ).toMatchObject({
+          Environment: { Variables: { SLUICE_KMS_KEY_ARN: { 'Fn::GetAtt': [key, 'Arn'] } } },
+        });
+      }
+      for (const fn of ['Notify', 'Aggregate']) expect(kmsOf(fn)).toEqual([]);
+    });
+
+    it('sends mail only from the configured address', () => {
+      const ses = policyOf('Notify').find((st) =>
+        asArray(st.Action).includes('ses:SendEmail'),
+      ) as Statement & {
+        Condition?: unknown;
+      };
+      expect(ses.Condition).toEqual({ StringEquals: { 'ses:FromAddress': 'sluice@example.com' } });
+    });
+
+    it('lets CloudWatch use the alarm key only for alarms of this account', () => {
+      const keys = resources('AWS::KMS::Key').filter(
+        (k) => k.Properties.Description === 'sluice-dev alarm topic',
+      );
+      expect(keys).toHaveLength(1);
+      const statement = (
+        keys[0]!.Properties.KeyPolicy as {
+          Statement: (Statement & { Principal?: unknown; Condition?: unknown })[];
+        }
+      ).Statement.find((st) => JSON.stringify(st.Principal).includes('cloudwatch.amazonaws.com'));
+      expect(statement).toMatchObject({
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+          ArnLike: { 'aws:SourceArn': expect.anything() },
+        },
+      });
     });
 
     it('allows Bedrock InvokeModel on the configured model and SES sending as the configured identity', () => {

@@ -23,6 +23,8 @@ export const HandlerEnvSchema = z.object({
   /** The custom EventBridge bus, `sluice-<stage>`. */
   SLUICE_EVENT_BUS: z.string().min(1),
   AWS_REGION: z.string().min(1),
+  /** The data bucket's customer-managed key; writes name it (unset with S3-managed keys). */
+  SLUICE_KMS_KEY_ARN: z.string().startsWith('arn:').optional(),
   SLUICE_MAX_BYTES: positiveInt.default(512 * 1024 * 1024),
   /**
    * Largest POST /ingest body, decoded, in bytes. Lambda takes at most 6 MB of request

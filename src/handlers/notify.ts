@@ -25,10 +25,17 @@ const StreamRecordSchema = z.object({
 });
 
 const ItemKeySchema = z.object({ pk: z.string(), sk: z.string() });
+// The summary item carries the analysis' correlation id, which ties notify's logs to ingest's and analyze's.
+const CorrelationSchema = z.object({ data: z.object({ correlationId: z.string().min(1) }) });
+
+interface Target {
+  readonly id: string;
+  readonly correlationId?: string;
+}
 const AnalysisIdSchema = z.string().regex(/^[0-9a-f]{64}$/, 'a hex SHA-256');
 
-/** The analysis id when the record is the INSERT of a summary item, undefined for any other record. */
-function analysisIdOf(record: DynamoDBRecord): string | undefined {
+/** The analysis when the record is the INSERT of a summary item, undefined for any other record. */
+function targetOf(record: DynamoDBRecord): Target | undefined {
   const parsed = StreamRecordSchema.safeParse(record);
   if (!parsed.success) {
     throw new EventValidationError(`stream record ${record.eventID}: ${z.prettifyError(parsed.error)}`);
@@ -53,7 +60,11 @@ function analysisIdOf(record: DynamoDBRecord): string | undefined {
   const id = AnalysisIdSchema.safeParse(pk.slice(ANALYSIS_PREFIX.length));
   if (!id.success)
     throw new EventValidationError(`stream record ${record.eventID}: bad analysis id in ${pk}`);
-  return id.data;
+  const correlation = CorrelationSchema.safeParse(item);
+  return {
+    id: id.data,
+    ...(correlation.success ? { correlationId: correlation.data.data.correlationId } : {}),
+  };
 }
 
 async function notifyRecord(record: DynamoDBRecord, context: Context): Promise<string> {
@@ -67,9 +78,12 @@ async function notifyRecord(record: DynamoDBRecord, context: Context): Promise<s
 }
 
 async function notifyStreamRecord(record: DynamoDBRecord, context: Context): Promise<string> {
-  const id = analysisIdOf(record);
-  if (id === undefined) return 'skipped';
-  const { logger, metrics } = runtime.observability;
+  const target = targetOf(record);
+  if (target === undefined) return 'skipped';
+  const { id, correlationId } = target;
+  const { metrics } = runtime.observability;
+  const requestId = `${context.awsRequestId}:${record.dynamodb?.SequenceNumber ?? record.eventID}`;
+  const logger = runtime.observability.logger.child({ correlationId: correlationId ?? `${id}:${requestId}` });
   const result = await notifyAnalysis(
     {
       state: runtime.state(),
@@ -79,7 +93,7 @@ async function notifyStreamRecord(record: DynamoDBRecord, context: Context): Pro
       mailer: await runtime.mailer(),
       rasterizer: await runtime.rasterizer(),
     },
-    { id, requestId: `${context.awsRequestId}:${record.dynamodb?.SequenceNumber ?? record.eventID}` },
+    { id, requestId },
     runtime.notifyOptions(context),
   );
   return result.outcome;

@@ -106,6 +106,7 @@ export function createRuntime(name: HandlerName, source: NodeJS.ProcessEnv = pro
             }),
           ),
           bucket: env.SLUICE_BUCKET,
+          ...(env.SLUICE_KMS_KEY_ARN ? { kmsKeyId: env.SLUICE_KMS_KEY_ARN } : {}),
           logger,
         }),
     ),
