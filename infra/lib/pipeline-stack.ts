@@ -147,7 +147,13 @@ export class SluicePipelineStack extends Stack {
       functionName: `${prefix}-analyze`,
       code: code('analyze'),
       ...size('analyze'),
-      environment: { ...common, SLUICE_ANALYST: 'bedrock', SLUICE_BEDROCK_MODEL_ID: bedrockModelId },
+      environment: {
+        ...common,
+        SLUICE_ANALYST: 'bedrock',
+        SLUICE_BEDROCK_MODEL_ID: bedrockModelId,
+        // The receive that takes the offline narrative rather than running out of time again.
+        SLUICE_MAX_RECEIVE_COUNT: String(ops.maxReceiveCount),
+      },
       reservedConcurrentExecutions: analyzeConcurrency,
     });
     const notify = new SluiceFunction(this, 'Notify', {

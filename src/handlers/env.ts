@@ -40,6 +40,16 @@ export const HandlerEnvSchema = z.object({
   SLUICE_SES_CONFIGURATION_SET: z.string().optional(),
   /** JSON price table merged over the defaults. */
   SLUICE_PRICES: PriceTableJsonSchema.optional(),
+  /**
+   * Time kept back from the end of an invocation for recording a failure: retry loops
+   * (Bedrock, SES) stop this long before Lambda's timeout would.
+   */
+  SLUICE_DEADLINE_MARGIN_MS: positiveInt.default(10_000),
+  /**
+   * The analyze queue's receives before the DLQ. On the last one, a record that runs out
+   * of time stores the offline narrative instead of being delivered again.
+   */
+  SLUICE_MAX_RECEIVE_COUNT: positiveInt.default(5),
   /** How far back the 5-minute aggregate looks, in minutes. */
   SLUICE_AGGREGATE_WINDOW_MINUTES: positiveInt.default(60),
   /** Comma-separated symbols the scheduled fetch asks for, unless its event names others. */

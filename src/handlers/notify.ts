@@ -77,9 +77,13 @@ async function notifyRecord(record: DynamoDBRecord, context: Context): Promise<s
   }
 }
 
+/** Less than this left, and a report is not started (render, rasterize, send, mark). */
+const MIN_START_MS = 3_000;
+
 async function notifyStreamRecord(record: DynamoDBRecord, context: Context): Promise<string> {
   const target = targetOf(record);
   if (target === undefined) return 'skipped';
+  runtime.deadline.require(`sending report ${target.id}`, MIN_START_MS);
   const { id, correlationId } = target;
   const { metrics } = runtime.observability;
   const requestId = `${context.awsRequestId}:${record.dynamodb?.SequenceNumber ?? record.eventID}`;
@@ -101,8 +105,16 @@ async function notifyStreamRecord(record: DynamoDBRecord, context: Context): Pro
 
 export const handler = instrument(
   runtime.observability,
-  async (event: DynamoDBStreamEvent, context: Context): Promise<DynamoDBBatchResponse> =>
-    processPartialResponse(event, (record: DynamoDBRecord) => notifyRecord(record, context), processor, {
-      context,
-    }),
+  async (event: DynamoDBStreamEvent, context: Context): Promise<DynamoDBBatchResponse> => {
+    // SES retries end before the invocation does; the stage then gives the claim back and the record fails.
+    runtime.deadline.start(context, runtime.env.SLUICE_DEADLINE_MARGIN_MS);
+    return processPartialResponse(
+      event,
+      (record: DynamoDBRecord) => notifyRecord(record, context),
+      processor,
+      {
+        context,
+      },
+    );
+  },
 );

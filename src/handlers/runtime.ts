@@ -6,6 +6,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { InvocationDeadline } from '../adapters/aws/deadline.js';
 import { createEventBridgeClient, EventBridgeBus } from '../adapters/aws/event-bus.eventbridge.js';
 import { S3ObjectStore } from '../adapters/aws/object-store.s3.js';
 import { createObservability, type Observability } from '../adapters/aws/observability.js';
@@ -33,6 +34,11 @@ export interface Runtime {
   readonly env: HandlerEnv;
   readonly observability: Observability;
   readonly clock: Clock;
+  /**
+   * The running invocation's deadline (set by the handler from its context): the Bedrock
+   * and SES retry loops end before it, with SLUICE_DEADLINE_MARGIN_MS left to record the failure.
+   */
+  readonly deadline: InvocationDeadline;
   store(): ObjectStore;
   state(): StateStore;
   bus(): EventBus;
@@ -81,19 +87,21 @@ const endpointOf = (endpoint: string | undefined) => (endpoint === undefined ? {
 /** Throws ConfigError naming the variable when the environment is incomplete or invalid. */
 export function createRuntime(name: HandlerName, source: NodeJS.ProcessEnv = process.env): Runtime {
   const env = loadHandlerEnv(name, source);
-  const observability = createObservability(name);
+  const observability = createObservability(name, source);
   const { logger, metrics, traced } = observability;
   const region = env.AWS_REGION;
   // Validated now, not at the first mail: a bad address must fail the cold start with its name.
   const mail =
     name === 'notify' ? loadMailConfig({ ...source, SLUICE_MAILER: 'ses' }, { dataDir: '/tmp' }) : undefined;
   const prices = env.SLUICE_PRICES ?? DEFAULT_PRICES;
+  const deadline = new InvocationDeadline(systemClock);
 
   return {
     name,
     env,
     observability,
     clock: systemClock,
+    deadline,
     store: once(
       () =>
         new S3ObjectStore({
@@ -133,7 +141,11 @@ export function createRuntime(name: HandlerName, source: NodeJS.ProcessEnv = pro
       if (env.SLUICE_ANALYST === 'offline') return undefined;
       const { BedrockAnalyst, createBedrockClient } = await import('../adapters/aws/analyst.bedrock.js');
       return new BedrockAnalyst({
-        client: traced(createBedrockClient({ region, ...endpointOf(env.SLUICE_BEDROCK_ENDPOINT) })),
+        client: deadline.bind(
+          traced(createBedrockClient({ region, ...endpointOf(env.SLUICE_BEDROCK_ENDPOINT) })),
+          'a Bedrock call',
+        ),
+        sleep: deadline.sleep(),
         modelId: env.SLUICE_BEDROCK_MODEL_ID,
         logger,
         metrics,
@@ -144,9 +156,11 @@ export function createRuntime(name: HandlerName, source: NodeJS.ProcessEnv = pro
       const { createMailer } = await import('../adapters/mail/create-mailer.js');
       const { createSesClient } = await import('../adapters/mail/mailer.ses.js');
       return createMailer(mail, {
-        sesClient: traced(
-          createSesClient({ region: mail.ses.region, ...endpointOf(env.SLUICE_SES_ENDPOINT) }),
+        sesClient: deadline.bind(
+          traced(createSesClient({ region: mail.ses.region, ...endpointOf(env.SLUICE_SES_ENDPOINT) })),
+          'an SES send',
         ),
+        sleep: deadline.sleep(),
         logger,
         metrics,
       });

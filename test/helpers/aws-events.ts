@@ -45,7 +45,9 @@ export function ingestCompletedDetail(overrides: Partial<IngestCompleted> = {}):
   };
 }
 
-export function lambdaContext(awsRequestId: string = randomUUID()): Context {
+/** `remainingMs`: what the invocation has left when it starts; the clock runs down from there. */
+export function lambdaContext(awsRequestId: string = randomUUID(), remainingMs = 60_000): Context {
+  const endsAt = Date.now() + remainingMs;
   return {
     callbackWaitsForEmptyEventLoop: false,
     functionName: 'sluice-test',
@@ -55,7 +57,7 @@ export function lambdaContext(awsRequestId: string = randomUUID()): Context {
     awsRequestId,
     logGroupName: '/aws/lambda/sluice-test',
     logStreamName: '2026/01/05/[$LATEST]abc',
-    getRemainingTimeInMillis: () => 60_000,
+    getRemainingTimeInMillis: () => Math.max(0, endsAt - Date.now()),
     done: () => undefined,
     fail: () => undefined,
     succeed: () => undefined,
