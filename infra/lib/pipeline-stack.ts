@@ -10,6 +10,7 @@ import { AggregateSchedule } from './aggregate-schedule.js';
 import { AnalyzeQueue } from './analyze-queue.js';
 import { grantObjects, grantTable } from './data-access.js';
 import { DataBucket } from './data-bucket.js';
+import { FailureNotices } from './failure-notices.js';
 import { IngestApi } from './ingest-api.js';
 import { IngestTrigger } from './ingest-trigger.js';
 import { MarketFetch } from './market-fetch.js';
@@ -23,6 +24,9 @@ import { StateTable } from './state-table.js';
 import { assertIntegerInRange } from './validate.js';
 
 export type Stage = 'dev' | 'prod';
+
+/** A file rejecting more than this percentage of its rows alarms and gets a failure notice. */
+const REJECT_PCT_THRESHOLD = 20;
 
 export interface SluicePipelineStackProps extends StackProps {
   readonly stage: Stage;
@@ -160,7 +164,12 @@ export class SluicePipelineStack extends Stack {
       functionName: `${prefix}-notify`,
       code: notifyCode(path.join(props.handlersDir, 'notify')),
       ...size('notify'),
-      environment: { ...common, SLUICE_MAIL_FROM: props.mailFrom, SLUICE_MAIL_TO: props.mailTo },
+      environment: {
+        ...common,
+        SLUICE_MAIL_FROM: props.mailFrom,
+        SLUICE_MAIL_TO: props.mailTo,
+        SLUICE_REJECT_PCT_THRESHOLD: String(REJECT_PCT_THRESHOLD),
+      },
       reservedConcurrentExecutions: notifyConcurrency,
     });
     const aggregate = new SluiceFunction(this, 'Aggregate', {
@@ -202,6 +211,8 @@ export class SluicePipelineStack extends Stack {
     // Create-only puts of the body; a second post of the same bytes is answered by S3's 412.
     grantObjects(apiIngest, bucket, { write: ['inputs/*'] }, dataKey);
     grantObjects(analyze, bucket, { read: ['manifests/*', 'processed/*'] }, dataKey);
+    // Failure notices quote the manifest and the first rejected rows; reports come from the table.
+    grantObjects(notify, bucket, { read: ['manifests/*', 'rejects/*'] }, dataKey);
     grantTable(ingest, table, ['GetItem', 'PutItem', 'UpdateItem', 'DeleteClaim']);
     grantTable(analyze, table, [
       'GetItem',
@@ -211,7 +222,7 @@ export class SluicePipelineStack extends Stack {
       'BatchWriteItem',
       'DeleteClaim',
     ]);
-    // notify reads the analysis from the table (Query) and claims the send; it reads no object.
+    // notify reads the analysis from the table (Query) and claims each send.
     grantTable(notify, table, ['GetItem', 'PutItem', 'UpdateItem', 'Query', 'DeleteClaim']);
     grantTable(aggregate, table, ['GetItem', 'PutItem', 'Query']);
     for (const fn of [ingest, analyze]) bus.grantPutEventsTo(fn);
@@ -245,6 +256,13 @@ export class SluicePipelineStack extends Stack {
       deadLetterQueueName: `${prefix}-notify-dlq`,
       deadLetterRetention,
     });
+    const failureNotices = new FailureNotices(this, 'FailureNotices', {
+      bus,
+      notify,
+      queueName: `${prefix}-failure-notices`,
+      deadLetterRetention,
+      maxReceiveCount: ops.maxReceiveCount,
+    });
     const schedule = new AggregateSchedule(this, 'AggregateSchedule', {
       aggregate,
       deadLetterQueueName: `${prefix}-aggregate-dlq`,
@@ -266,10 +284,12 @@ export class SluicePipelineStack extends Stack {
         ingest: trigger.deadLetterQueue,
         analyze: analyzeQueue.deadLetterQueue,
         notify: notifyStream.deadLetterQueue,
+        'failure-notices': failureNotices.deadLetterQueue,
         aggregate: schedule.deadLetterQueue,
         fetch: marketFetch.deadLetterQueue,
       },
-      queues: { analyze: analyzeQueue.queue },
+      queues: { analyze: analyzeQueue.queue, 'failure-notices': failureNotices.queue },
+      rejectPctThreshold: REJECT_PCT_THRESHOLD,
       metricNamespace: ops.metricNamespace,
       alarmEmail: props.alarmEmail,
     });

@@ -134,7 +134,7 @@ describe.each([
     const dlqs = resources(template, 'AWS::SQS::Queue').filter((q) =>
       String(q.Properties.QueueName).endsWith('-dlq'),
     );
-    expect(dlqs).toHaveLength(5);
+    expect(dlqs).toHaveLength(6);
     for (const dlq of dlqs) expect(dlq.Properties.MessageRetentionPeriod).toBe(14 * 24 * 3600);
   });
 

@@ -200,13 +200,13 @@ describe('SluicePipelineStack', () => {
 
     it('keeps every queue encrypted and TLS-only, and every DLQ for 14 days', () => {
       const queues = resources('AWS::SQS::Queue');
-      expect(queues).toHaveLength(6);
+      expect(queues).toHaveLength(8);
       for (const queue of queues) expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
       for (const dlq of queues.filter((q) => String(q.Properties.QueueName).endsWith('-dlq'))) {
         expect(dlq.Properties.MessageRetentionPeriod).toBe(14 * 24 * 3600);
       }
       const policies = resources('AWS::SQS::QueuePolicy');
-      expect(policies).toHaveLength(6);
+      expect(policies).toHaveLength(8);
       for (const policy of policies) {
         expect(JSON.stringify(policy.Properties.PolicyDocument)).toContain('"aws:SecureTransport":"false"');
       }
@@ -242,6 +242,64 @@ describe('SluicePipelineStack', () => {
             },
           ],
         },
+      });
+    });
+  });
+
+  describe('failure notices', () => {
+    it('queue IngestRejected, and IngestCompleted with rejected rows, for notify with partial batch failures', () => {
+      const queue = logicalIdOf('AWS::SQS::Queue', { QueueName: 'sluice-dev-failure-notices' });
+      const dlq = logicalIdOf('AWS::SQS::Queue', { QueueName: 'sluice-dev-failure-notices-dlq' });
+      template.hasResourceProperties('AWS::Events::Rule', {
+        EventBusName: Match.anyValue(),
+        EventPattern: { source: ['sluice.ingest'], 'detail-type': ['IngestRejected'] },
+        Targets: [
+          Match.objectLike({ Arn: { 'Fn::GetAtt': [queue, 'Arn'] }, DeadLetterConfig: Match.anyValue() }),
+        ],
+      });
+      template.hasResourceProperties('AWS::Events::Rule', {
+        EventPattern: {
+          source: ['sluice.ingest'],
+          'detail-type': ['IngestCompleted'],
+          detail: { counts: { rejected: [{ numeric: ['>', 0] }] } },
+        },
+        Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [queue, 'Arn'] } })],
+      });
+      expect(
+        resources('AWS::SQS::Queue').find((q) => q.Properties.QueueName === 'sluice-dev-failure-notices')
+          ?.Properties,
+      ).toMatchObject({
+        RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [dlq, 'Arn'] }, maxReceiveCount: 5 },
+        VisibilityTimeout: 6 * 120,
+      });
+      const notify = Object.entries(template.findResources('AWS::Lambda::Function')).find(
+        ([, f]) => (f as Resource).Properties.FunctionName === 'sluice-dev-notify',
+      )?.[0];
+      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        FunctionName: { Ref: notify },
+        EventSourceArn: { 'Fn::GetAtt': [queue, 'Arn'] },
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+      });
+      expect(functionByName('notify').Properties).toMatchObject({
+        Environment: { Variables: { SLUICE_REJECT_PCT_THRESHOLD: '20' } },
+      });
+    });
+
+    it('alarm on refused files, the reject rate and the failure-notice DLQ, into the alarm topic', () => {
+      const topic = logicalIdOf('AWS::SNS::Topic', { TopicName: 'sluice-dev-alarms' });
+      for (const [name, expression] of [
+        ['sluice-dev-files-rejected', 'SELECT SUM(FilesRejected) FROM Sluice'],
+        ['sluice-dev-reject-pct', 'SELECT MAX(RejectPct) FROM Sluice'],
+      ]) {
+        template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+          AlarmName: name,
+          Metrics: [Match.objectLike({ Expression: expression })],
+          AlarmActions: [{ Ref: topic }],
+        });
+      }
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmName: 'sluice-dev-failure-notices-dlq-depth',
+        AlarmActions: [{ Ref: topic }],
       });
     });
   });
@@ -418,7 +476,10 @@ describe('SluicePipelineStack', () => {
       expect(objectPatterns('Analyze', 's3:GetObject').sort()).toEqual(['manifests/*', 'processed/*']);
       expect(actionsOf('MarketFetchFunction', 's3')).toEqual(new Set(['s3:PutObject']));
       expect(objectPatterns('MarketFetchFunction', 's3:PutObject')).toEqual(['inputs/twelvedata/*']);
-      for (const fn of ['Notify', 'Aggregate']) expect(actionsOf(fn, 's3')).toEqual(new Set());
+      // Notify quotes a refused file's manifest and first rejected rows in its failure notice.
+      expect(actionsOf('Notify', 's3')).toEqual(new Set(['s3:GetObject']));
+      expect(objectPatterns('Notify', 's3:GetObject').sort()).toEqual(['manifests/*', 'rejects/*']);
+      expect(actionsOf('Aggregate', 's3')).toEqual(new Set());
       // Nobody reads bucket configuration or lists with a wildcard action.
       for (const p of functionPolicies()) {
         for (const action of statements(p).flatMap((st) => asArray(st.Action))) {
@@ -469,6 +530,7 @@ describe('SluicePipelineStack', () => {
         Ingest: ['kms:Decrypt', 'kms:GenerateDataKey'],
         ApiIngest: ['kms:GenerateDataKey'],
         Analyze: ['kms:Decrypt'],
+        Notify: ['kms:Decrypt'],
         MarketFetchFunction: ['kms:GenerateDataKey'],
       };
       for (const [fn, actions] of Object.entries(expected)) {
@@ -485,7 +547,7 @@ describe('SluicePipelineStack', () => {
           Environment: { Variables: { SLUICE_KMS_KEY_ARN: { 'Fn::GetAtt': [key, 'Arn'] } } },
         });
       }
-      for (const fn of ['Notify', 'Aggregate']) expect(kmsOf(fn)).toEqual([]);
+      expect(kmsOf('Aggregate')).toEqual([]);
     });
 
     it('sends mail only from the configured address', () => {
@@ -542,8 +604,8 @@ describe('SluicePipelineStack', () => {
         },
       });
       const alarms = resources('AWS::CloudWatch::Alarm');
-      // 6 functions × (errors, throttles, error lines) + 5 DLQs + reject % + rejected files + Bedrock retries
-      expect(alarms).toHaveLength(26);
+      // 6 functions × (errors, throttles, error lines) + 6 DLQs + reject % + rejected files + Bedrock retries
+      expect(alarms).toHaveLength(27);
       for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topic }]);
     });
 
@@ -553,7 +615,7 @@ describe('SluicePipelineStack', () => {
         expect(names).toContain(`sluice-dev-${fn}-errors`);
         expect(names).toContain(`sluice-dev-${fn}-throttles`);
       }
-      for (const dlq of ['ingest', 'analyze', 'notify', 'aggregate', 'fetch'])
+      for (const dlq of ['ingest', 'analyze', 'notify', 'failure-notices', 'aggregate', 'fetch'])
         expect(names).toContain(`sluice-dev-${dlq}-dlq-depth`);
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         AlarmName: 'sluice-dev-reject-pct',

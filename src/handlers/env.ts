@@ -50,6 +50,8 @@ export const HandlerEnvSchema = z.object({
    * of time stores the offline narrative instead of being delivered again.
    */
   SLUICE_MAX_RECEIVE_COUNT: positiveInt.default(5),
+  /** Reject percentage of an ingested file above which it gets a failure notice (the reject-pct alarm's too). */
+  SLUICE_REJECT_PCT_THRESHOLD: z.coerce.number().min(0).max(100).default(20),
   /** How far back the 5-minute aggregate looks, in minutes. */
   SLUICE_AGGREGATE_WINDOW_MINUTES: positiveInt.default(60),
   /** Comma-separated symbols the scheduled fetch asks for, unless its event names others. */

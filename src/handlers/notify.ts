@@ -2,20 +2,34 @@
  * Notify, fed by the table's DynamoDB stream (NEW_IMAGE). Only the INSERT of an
  * analysis summary sends a report; every other record is a success with nothing
  * to do, and a record that cannot be read is reported in `batchItemFailures`.
+ *
+ * The same function reads the failure-notices queue (SQS): IngestRejected, and
+ * IngestCompleted with rejects, each a failure notice when it needs one
+ * (src/handlers/failure-notices.ts). Both send mail as the same identity.
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import type {
+  Context,
+  DynamoDBBatchResponse,
+  DynamoDBRecord,
+  DynamoDBStreamEvent,
+  SQSBatchResponse,
+  SQSEvent,
+  SQSRecord,
+} from 'aws-lambda';
 import { z } from 'zod';
 import { instrument } from '../adapters/aws/observability.js';
 import { EventValidationError, errorCode, errorMessage } from '../core/errors.js';
 import { itemKeys } from '../core/keys.js';
 import { notifyAnalysis } from '../core/notify/stage.js';
+import { manifestKeyOf, plainFailureNotice, sendFailureNotice } from './failure-notices.js';
 import { createRuntime } from './runtime.js';
 
 const runtime = createRuntime('notify');
 const processor = new BatchProcessor(EventType.DynamoDBStreams);
+const noticeProcessor = new BatchProcessor(EventType.SQS);
 
 const ANALYSIS_PREFIX = itemKeys.analysisPk('');
 
@@ -103,11 +117,58 @@ async function notifyStreamRecord(record: DynamoDBRecord, context: Context): Pro
   return result.outcome;
 }
 
+async function noticeRecord(record: SQSRecord, context: Context): Promise<string> {
+  try {
+    runtime.deadline.require(`failure notice ${record.messageId}`, MIN_START_MS);
+    const notify = runtime.notifyOptions(context);
+    return await sendFailureNotice(
+      {
+        store: runtime.store(),
+        state: runtime.state(),
+        mailer: await runtime.mailer(),
+        clock: runtime.clock,
+        logger: runtime.observability.logger,
+        render: plainFailureNotice,
+      },
+      {
+        manifestKey: manifestKeyOf(record.messageId, record.body),
+        requestId: `${context.awsRequestId}:${record.messageId}`,
+      },
+      {
+        from: notify.mail.from,
+        to: notify.mail.to,
+        rejectPctThreshold: runtime.env.SLUICE_REJECT_PCT_THRESHOLD,
+        claimTtlMs: notify.claimTtlMs,
+        retainMs: notify.retainMs,
+      },
+    );
+  } catch (error) {
+    runtime.observability.metrics.add('RecordsFailed', 'Count', 1, { reason: errorCode(error) });
+    throw error;
+  }
+}
+
+const isSqsEvent = (event: DynamoDBStreamEvent | SQSEvent): event is SQSEvent =>
+  event.Records[0]?.eventSource === 'aws:sqs';
+
 export const handler = instrument(
   runtime.observability,
-  async (event: DynamoDBStreamEvent, context: Context): Promise<DynamoDBBatchResponse> => {
+  async (
+    event: DynamoDBStreamEvent | SQSEvent,
+    context: Context,
+  ): Promise<DynamoDBBatchResponse | SQSBatchResponse> => {
     // SES retries end before the invocation does; the stage then gives the claim back and the record fails.
     runtime.deadline.start(context, runtime.env.SLUICE_DEADLINE_MARGIN_MS);
+    if (isSqsEvent(event)) {
+      return processPartialResponse(
+        event,
+        (record: SQSRecord) => noticeRecord(record, context),
+        noticeProcessor,
+        {
+          context,
+        },
+      );
+    }
     return processPartialResponse(
       event,
       (record: DynamoDBRecord) => notifyRecord(record, context),
