@@ -210,7 +210,7 @@ export class SluicePipelineStack extends Stack {
     );
     // Create-only puts of the body; a second post of the same bytes is answered by S3's 412.
     grantObjects(apiIngest, bucket, { write: ['inputs/*'] }, dataKey);
-    grantObjects(analyze, bucket, { read: ['manifests/*', 'processed/*'] }, dataKey);
+    grantObjects(analyze, bucket, { read: ['manifests/*', 'processed/*'], write: ['analyses/*'] }, dataKey);
     // Failure notices quote the manifest and the first rejected rows; reports come from the table.
     grantObjects(notify, bucket, { read: ['manifests/*', 'rejects/*'] }, dataKey);
     grantTable(ingest, table, ['GetItem', 'PutItem', 'UpdateItem', 'DeleteClaim']);
@@ -306,7 +306,14 @@ export class SluicePipelineStack extends Stack {
    */
   private acknowledgeGrantWildcards(bucket: s3.Bucket): void {
     const bucketArn = `<${this.resolve(this.getLogicalId(bucket.node.defaultChild as s3.CfnBucket))}.Arn>`;
-    const prefixes = ['inputs/*', 'inputs/twelvedata/*', 'processed/*', 'rejects/*', 'manifests/*'];
+    const prefixes = [
+      'inputs/*',
+      'inputs/twelvedata/*',
+      'processed/*',
+      'rejects/*',
+      'manifests/*',
+      'analyses/*',
+    ];
     Validations.of(this).acknowledge(
       ...prefixes.map((prefix) => ({
         id: `AwsSolutions-IAM5[Resource::${bucketArn}/${prefix}]`,

@@ -472,8 +472,9 @@ describe('SluicePipelineStack', () => {
       ]);
       expect(actionsOf('ApiIngest', 's3')).toEqual(new Set(['s3:PutObject']));
       expect(objectPatterns('ApiIngest', 's3:PutObject')).toEqual(['inputs/*']);
-      expect(actionsOf('Analyze', 's3')).toEqual(new Set(['s3:GetObject']));
+      expect(actionsOf('Analyze', 's3')).toEqual(new Set(['s3:GetObject', 's3:PutObject']));
       expect(objectPatterns('Analyze', 's3:GetObject').sort()).toEqual(['manifests/*', 'processed/*']);
+      expect(objectPatterns('Analyze', 's3:PutObject')).toEqual(['analyses/*']);
       expect(actionsOf('MarketFetchFunction', 's3')).toEqual(new Set(['s3:PutObject']));
       expect(objectPatterns('MarketFetchFunction', 's3:PutObject')).toEqual(['inputs/twelvedata/*']);
       // Notify quotes a refused file's manifest and first rejected rows in its failure notice.
@@ -529,7 +530,7 @@ describe('SluicePipelineStack', () => {
       const expected = {
         Ingest: ['kms:Decrypt', 'kms:GenerateDataKey'],
         ApiIngest: ['kms:GenerateDataKey'],
-        Analyze: ['kms:Decrypt'],
+        Analyze: ['kms:Decrypt', 'kms:GenerateDataKey'],
         Notify: ['kms:Decrypt'],
         MarketFetchFunction: ['kms:GenerateDataKey'],
       };

@@ -16,6 +16,7 @@ import { z } from 'zod';
 import { DeadlineExceededError, isDeadlineExceeded } from '../adapters/aws/deadline.js';
 import { instrument } from '../adapters/aws/observability.js';
 import { analyzeIngested } from '../core/analyze/stage.js';
+import type { StoredAnalysis } from '../core/analyze/stored-analysis.js';
 import { EventValidationError, errorCode, errorMessage } from '../core/errors.js';
 import { parseEvent, SOURCES } from '../core/events.js';
 import type { Analyst } from '../core/ports.js';
@@ -97,6 +98,21 @@ async function analyzeWithinDeadline(record: SQSRecord, context: Context): Promi
   return Promise.race([analyzeMessage(record, context, bounded), parked]);
 }
 
+/** Where the analysis JSON is kept beside the table's copy, for tools that read S3 (Athena, exports). */
+export const analysisObjectKey = (dataset: string, id: string): string => `analyses/${dataset}/${id}.json`;
+
+/**
+ * Written after the stage stored the analysis, for a duplicate delivery too: a crash
+ * between the two is healed by the retry, and the same bytes are written again.
+ */
+async function saveAnalysisObject(analysis: StoredAnalysis): Promise<void> {
+  await runtime
+    .store()
+    .put(analysisObjectKey(analysis.dataset, analysis.id), `${JSON.stringify(analysis, null, 2)}\n`, {
+      contentType: 'application/json',
+    });
+}
+
 async function analyzeMessage(
   record: SQSRecord,
   context: Context,
@@ -118,6 +134,7 @@ async function analyzeMessage(
     { event, requestId: `${context.awsRequestId}:${record.messageId}` },
     runtime.analyzeOptions(context),
   );
+  if (result.analysis !== undefined) await saveAnalysisObject(result.analysis);
   const cost = result.analysis?.totals.costUsd;
   if (result.outcome === 'analyzed' && cost !== null && cost !== undefined) {
     metrics.add('AnalystCostMicroUsd', 'None', Math.round(cost * 1e6), { dataset: event.dataset });

@@ -159,6 +159,14 @@ describe('analyze handler', () => {
       expect(item.Item?.data).toMatchObject({ id, dataset: 'ohlcv-csv' });
     }
     expect(events.accepted.filter((e) => e.DetailType === 'AnalysisCompleted')).toHaveLength(2);
+    // Each analysis is also kept as JSON in the bucket, beside the table's copy.
+    for (const id of [first, second]) {
+      expect(JSON.parse((await getText(`analyses/ohlcv-csv/${id}.json`)) ?? '{}')).toMatchObject({
+        id,
+        dataset: 'ohlcv-csv',
+        narrative: expect.any(Object),
+      });
+    }
   });
 
   it('reports an envelope whose detail breaks the IngestCompleted schema', async () => {
@@ -209,6 +217,12 @@ describe('notify handler', () => {
     expect(ses.sent).toHaveLength(1);
     expect(ses.sent[0]?.to).toEqual(['ops@example.com', 'jane@example.com']);
     expect(ses.sent[0]?.raw.toString('utf8')).toContain(id);
+    // The notification record lives as long as the analysis (ten years standing in for no TTL).
+    const record = await ddb.documentClient().send(
+      new GetCommand({ TableName: ddb.table, Key: { pk: `CLAIM#notify#${id}`, sk: 'CLAIM' } }),
+    );
+    expect(record.Item?.status).toBe('completed');
+    expect(Number(record.Item?.ttl)).toBeGreaterThan(Date.now() / 1000 + 9 * 365 * 24 * 3600);
   });
 
   it("logs with the analysis' correlation id, like ingest and analyze", async () => {

@@ -74,6 +74,13 @@ export function claimTtlWithin(defaultMs: number, context?: InvocationClock): nu
   return Math.max(1, Math.min(defaultMs, context.getRemainingTimeInMillis()));
 }
 
+/**
+ * The notification record (notify's completed claim: who was mailed, when, which
+ * message) is kept as long as the analysis it reports on, whose items have no TTL:
+ * ten years stands in for never, since the TTL attribute needs a number.
+ */
+export const NOTIFICATION_RETAIN_MS = 10 * 365 * 24 * 3600 * 1000;
+
 const once = <T>(build: () => T): (() => T) => {
   let built: { value: T } | undefined;
   return () => {
@@ -185,6 +192,7 @@ export function createRuntime(name: HandlerName, source: NodeJS.ProcessEnv = pro
       return {
         ...DEFAULT_NOTIFY_TIMING,
         claimTtlMs: claimTtlWithin(DEFAULT_NOTIFY_TIMING.claimTtlMs, context),
+        retainMs: NOTIFICATION_RETAIN_MS,
         mail: { from: mail.from, to: mail.to, subjectTemplate: mail.subjectTemplate },
       };
     },
