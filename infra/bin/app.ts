@@ -16,14 +16,14 @@ const context = parsePipelineContext(read);
 // Throttling, sizes, retention, namespace, tags: `-c preset=financial` and the keys of infra/lib/operations.ts.
 const operationsContext = parseOperationsContext(read);
 const operations = resolveOperations(operationsContext);
-// `-c pipeline=true`: the CDK Pipelines stack that deploys dev, then prod (docs/deploy.md).
+// `-c pipeline=true`: the CDK Pipelines stack that deploys dev, uat (unless -c uat=false), then prod (docs/deploy.md).
 if (String(app.node.tryGetContext('pipeline')) === 'true') {
   const { stage: _, ...stageContext } = context;
   new SluiceDeliveryPipelineStack(app, 'SluiceDelivery', {
     ...parseDeliveryContext(read),
     stageContext,
     operationsContext,
-    description: 'sluice continuous delivery: GitHub to dev, then prod after approval',
+    description: 'sluice continuous delivery: GitHub to dev, uat, then prod after its change set is approved',
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
     tags: { project: 'sluice' },
   });

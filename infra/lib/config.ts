@@ -6,7 +6,7 @@ const email = z.email();
 /** The CDK context the app reads (`-c key=value` or cdk.json), validated before anything is built. */
 export const PipelineContextSchema = z
   .object({
-    stage: z.enum(['dev', 'prod']).default('dev'),
+    stage: z.enum(['dev', 'uat', 'prod']).default('dev'),
     alarmEmail: email.optional(),
     /** A verified SES identity: a domain or an address. */
     sesIdentity: z.union([

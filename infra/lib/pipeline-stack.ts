@@ -23,7 +23,7 @@ import { SluiceFunction } from './sluice-function.js';
 import { StateTable } from './state-table.js';
 import { assertIntegerInRange } from './validate.js';
 
-export type Stage = 'dev' | 'prod';
+export type Stage = 'dev' | 'uat' | 'prod';
 
 /** A file rejecting more than this percentage of its rows alarms and gets a failure notice. */
 const REJECT_PCT_THRESHOLD = 20;
