@@ -21,6 +21,8 @@ export const PipelineContextSchema = z
     bedrockModelId: z.string().min(1).default('amazon.nova-lite-v1:0'),
     /** `kms`: the data bucket's own customer-managed key; `s3`: S3-managed keys (no key to pay for). */
     dataKey: z.enum(['kms', 's3']).default('kms'),
+    /** How S3 starts ingest: `eventbridge` (Object Created on the default bus) or `sqs` (S3 notification → queue). */
+    ingestTrigger: z.enum(['eventbridge', 'sqs']).default('eventbridge'),
     handlersDir: z.string().min(1).default('dist/handlers'),
     /** Symbols the scheduled fetch pulls (`AAPL,MSFT`); without them there is no schedule. */
     fetchSymbols: SymbolListSchema.transform((symbols) => symbols.join(',')).optional(),

@@ -44,6 +44,12 @@ export interface SluicePipelineStackProps extends StackProps {
    * @default 'kms'
    */
   readonly dataKey?: 'kms' | 's3';
+  /**
+   * How S3 starts ingest: `eventbridge` (Object Created on the default bus, async invoke)
+   * or `sqs` (an S3 event notification to the `sluice-<stage>-ingest` queue).
+   * @default 'eventbridge'
+   */
+  readonly ingestTrigger?: 'eventbridge' | 'sqs';
   /** Folder holding one bundle per handler (`dist/handlers`, from `buildHandlers()`). */
   readonly handlersDir: string;
   /**
@@ -236,6 +242,8 @@ export class SluicePipelineStack extends Stack {
       ingest,
       deadLetterQueueName: `${prefix}-ingest-dlq`,
       deadLetterRetention,
+      via: props.ingestTrigger,
+      maxReceiveCount: ops.maxReceiveCount,
     });
     const analyzeQueue = new AnalyzeQueue(this, 'AnalyzeQueue', {
       bus,
@@ -288,7 +296,11 @@ export class SluicePipelineStack extends Stack {
         aggregate: schedule.deadLetterQueue,
         fetch: marketFetch.deadLetterQueue,
       },
-      queues: { analyze: analyzeQueue.queue, 'failure-notices': failureNotices.queue },
+      queues: {
+        analyze: analyzeQueue.queue,
+        'failure-notices': failureNotices.queue,
+        ...(trigger.queue ? { ingest: trigger.queue } : {}),
+      },
       rejectPctThreshold: REJECT_PCT_THRESHOLD,
       metricNamespace: ops.metricNamespace,
       alarmEmail: props.alarmEmail,

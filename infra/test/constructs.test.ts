@@ -89,6 +89,7 @@ describe('parsePipelineContext', () => {
       stage: 'dev',
       bedrockModelId: 'amazon.nova-lite-v1:0',
       dataKey: 'kms',
+      ingestTrigger: 'eventbridge',
       handlersDir: 'dist/handlers',
     });
   });

@@ -26,6 +26,7 @@ const STAGE_CONTEXT = {
   mailTo: 'team@example.com',
   bedrockModelId: 'amazon.nova-lite-v1:0',
   dataKey: 'kms',
+  ingestTrigger: 'eventbridge',
   handlersDir: stubHandlersDir(),
 } as const;
 

@@ -176,6 +176,49 @@ describe('SluicePipelineStack', () => {
     });
   });
 
+  describe('ingest trigger through SQS (-c ingestTrigger=sqs)', () => {
+    it('sends S3 notifications under inputs/ to a queue ingest reads one at a time, with partial failures', () => {
+      const stack = synthPipeline('dev', stubHandlersDir(), { ingestTrigger: 'sqs' });
+      const viaQueue = Template.fromStack(stack);
+      const queues = Object.entries(viaQueue.findResources('AWS::SQS::Queue'));
+      const queue = queues.find(([, q]) => q.Properties.QueueName === 'sluice-dev-ingest')?.[0];
+      const dlq = queues.find(([, q]) => q.Properties.QueueName === 'sluice-dev-ingest-dlq')?.[0];
+      viaQueue.hasResourceProperties('Custom::S3BucketNotifications', {
+        NotificationConfiguration: {
+          EventBridgeConfiguration: {},
+          QueueConfigurations: [
+            {
+              Events: ['s3:ObjectCreated:*'],
+              Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'inputs/' }] } },
+              QueueArn: { 'Fn::GetAtt': [queue, 'Arn'] },
+            },
+          ],
+        },
+      });
+      viaQueue.hasResourceProperties('AWS::SQS::Queue', {
+        QueueName: 'sluice-dev-ingest',
+        VisibilityTimeout: 6 * 300,
+        RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [dlq, 'Arn'] }, maxReceiveCount: 5 },
+      });
+      viaQueue.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        EventSourceArn: { 'Fn::GetAtt': [queue, 'Arn'] },
+        BatchSize: 1,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+      });
+      // No Object Created rule and no async invoke configuration: the queue retries instead.
+      const rules = Object.values(viaQueue.findResources('AWS::Events::Rule'));
+      expect(
+        rules.some((r) => JSON.stringify(r.Properties.EventPattern ?? {}).includes('Object Created')),
+      ).toBe(false);
+      const findings = nagPacks().flatMap((pack) =>
+        pack
+          .validateScope(stack)
+          .violations.map((v) => `${v.ruleName} ${v.violatingResources[0]?.constructPath}`),
+      );
+      expect(findings).toEqual([]);
+    });
+  });
+
   describe('analyze queue', () => {
     it('routes IngestCompleted from the custom bus to the queue, and archives the bus', () => {
       template.hasResourceProperties('AWS::Events::Rule', {
