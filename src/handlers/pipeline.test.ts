@@ -218,9 +218,9 @@ describe('notify handler', () => {
     expect(ses.sent[0]?.to).toEqual(['ops@example.com', 'jane@example.com']);
     expect(ses.sent[0]?.raw.toString('utf8')).toContain(id);
     // The notification record lives as long as the analysis (ten years standing in for no TTL).
-    const record = await ddb.documentClient().send(
-      new GetCommand({ TableName: ddb.table, Key: { pk: `CLAIM#notify#${id}`, sk: 'CLAIM' } }),
-    );
+    const record = await ddb
+      .documentClient()
+      .send(new GetCommand({ TableName: ddb.table, Key: { pk: `CLAIM#notify#${id}`, sk: 'CLAIM' } }));
     expect(record.Item?.status).toBe('completed');
     expect(Number(record.Item?.ttl)).toBeGreaterThan(Date.now() / 1000 + 9 * 365 * 24 * 3600);
   });
