@@ -95,7 +95,8 @@ const resultOf = (key: string, outcome: Result['outcome'], result: IngestResult)
   ...(result.manifest ? { status: result.manifest.status, id: result.manifest.id } : {}),
 });
 
-async function handleTrigger(trigger: S3Trigger, context: Context): Promise<Result> {
+/** `requestId`: the invocation's, or `<invocation>:<message>` from SQS, where one batch may carry one input twice. */
+async function handleTrigger(trigger: S3Trigger, context: Context, requestId: string): Promise<Result> {
   const { logger, metrics } = runtime.observability;
   if (trigger.kind === 'ignored') {
     // Not an error: a retry would read the same event, so it is dropped here and never reaches the DLQ.
@@ -112,11 +113,7 @@ async function handleTrigger(trigger: S3Trigger, context: Context): Promise<Resu
       logger.info('object outside the inputs of this bucket; ignored', { key: trigger.key });
       return { key: trigger.key, outcome: 'ignored' };
     }
-    const refused = await refuseKey(
-      deps,
-      { key: trigger.key, requestId: context.awsRequestId, why: resolved.refused },
-      options,
-    );
+    const refused = await refuseKey(deps, { key: trigger.key, requestId, why: resolved.refused }, options);
     if (refused.outcome === 'processed' && refused.manifest) recordIngestMetrics(metrics, refused.manifest);
     return resultOf(trigger.key, 'refused', refused);
   }
@@ -125,7 +122,7 @@ async function handleTrigger(trigger: S3Trigger, context: Context): Promise<Resu
     logger.info('object outside the inputs of this bucket; ignored', { bucket: trigger.bucket, key });
     return { key, outcome: 'ignored' };
   }
-  const result = await ingestObject(deps, { key, requestId: context.awsRequestId }, options);
+  const result = await ingestObject(deps, { key, requestId }, options);
   // A duplicate delivery was counted the first time.
   if (result.outcome === 'processed' && result.manifest) recordIngestMetrics(metrics, result.manifest);
   return resultOf(key, result.outcome, result);
@@ -141,7 +138,7 @@ async function handleMessages(
   for (const message of messages) {
     try {
       for (const trigger of s3TriggersOfMessage(message.messageId, message.body)) {
-        results.push(await handleTrigger(trigger, context));
+        results.push(await handleTrigger(trigger, context, `${context.awsRequestId}:${message.messageId}`));
       }
     } catch (error) {
       runtime.observability.logger.error('ingest of a queued S3 event failed', {
@@ -161,7 +158,9 @@ export const handler = instrument(
     const messages = sqsMessagesOf(event);
     if (messages) return handleMessages(messages, context);
     const results: Result[] = [];
-    for (const trigger of s3TriggersOf(event)) results.push(await handleTrigger(trigger, context));
+    for (const trigger of s3TriggersOf(event)) {
+      results.push(await handleTrigger(trigger, context, context.awsRequestId));
+    }
     return { results };
   },
 );
