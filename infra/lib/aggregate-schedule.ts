@@ -8,6 +8,11 @@ import { DeadLetterQueue } from './dead-letter-queue.js';
 import { assertIntegerInRange } from './validate.js';
 
 export interface AggregateScheduleProps {
+  /**
+   * How long the dead-letter queue keeps what failed.
+   * @default 14 days
+   */
+  readonly deadLetterRetention?: Duration;
   readonly aggregate: lambda.Function;
   /** Name of the queue for invocations EventBridge could not deliver. */
   readonly deadLetterQueueName: string;
@@ -26,7 +31,10 @@ export class AggregateSchedule extends Construct {
     super(scope, id);
     const everyMinutes = props.everyMinutes ?? 5;
     assertIntegerInRange('everyMinutes', everyMinutes, 1, 60);
-    this.deadLetterQueue = new DeadLetterQueue(this, 'Dlq', { queueName: props.deadLetterQueueName });
+    this.deadLetterQueue = new DeadLetterQueue(this, 'Dlq', {
+      queueName: props.deadLetterQueueName,
+      retention: props.deadLetterRetention,
+    });
     // A failed run is superseded by the next one five minutes later: record it, do not retry it.
     props.aggregate.configureAsyncInvoke({
       retryAttempts: 0,

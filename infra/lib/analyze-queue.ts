@@ -9,6 +9,11 @@ import { DeadLetterQueue } from './dead-letter-queue.js';
 import { assertIntegerInRange } from './validate.js';
 
 export interface AnalyzeQueueProps {
+  /**
+   * How long the dead-letter queue keeps what failed.
+   * @default 14 days
+   */
+  readonly deadLetterRetention?: Duration;
   /** The custom bus ingest publishes IngestCompleted to. */
   readonly bus: events.IEventBus;
   readonly analyze: lambda.Function;
@@ -19,6 +24,16 @@ export interface AnalyzeQueueProps {
    * @default 5 (valid 1..1000)
    */
   readonly maxReceiveCount?: number;
+  /**
+   * How long an undelivered message is kept.
+   * @default 4 days (SQS's default; valid 1..14 days)
+   */
+  readonly retention?: Duration;
+  /**
+   * How long a received message stays hidden from other consumers.
+   * @default 6 × the analyze timeout (AWS's rule for Lambda consumers; valid 0..43200 s, at least the timeout)
+   */
+  readonly visibilityTimeout?: Duration;
   /**
    * Messages per invocation.
    * @default 10 (valid 1..10)
@@ -46,11 +61,21 @@ export class AnalyzeQueue extends Construct {
     assertIntegerInRange('maxConcurrency', maxConcurrency, 2, 1000);
 
     const timeout = props.analyze.timeout ?? Duration.seconds(3);
+    // AWS's rule for Lambda consumers: six times the timeout, so retries of a batch do not overlap.
+    const visibilityTimeout = props.visibilityTimeout ?? Duration.seconds(timeout.toSeconds() * 6);
+    assertIntegerInRange(
+      'visibilityTimeout (seconds)',
+      visibilityTimeout.toSeconds(),
+      timeout.toSeconds(),
+      43_200,
+    );
+    const retention = props.retention ?? Duration.days(4);
+    assertIntegerInRange('retention (seconds)', retention.toSeconds(), 60, 14 * 24 * 3600);
     this.deadLetterQueue = new DeadLetterQueue(this, 'Dlq', { queueName: `${props.queueName}-dlq` });
     this.queue = new sqs.Queue(this, 'Queue', {
       queueName: props.queueName,
-      // AWS's rule for Lambda consumers: six times the timeout, so retries of a batch do not overlap.
-      visibilityTimeout: Duration.seconds(timeout.toSeconds() * 6),
+      visibilityTimeout,
+      retentionPeriod: retention,
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount },

@@ -6,7 +6,7 @@ const email = z.email();
 /** The CDK context the app reads (`-c key=value` or cdk.json), validated before anything is built. */
 export const PipelineContextSchema = z
   .object({
-    stage: z.enum(['dev', 'prod']).default('dev'),
+    stage: z.enum(['dev', 'uat', 'prod']).default('dev'),
     alarmEmail: email.optional(),
     /** A verified SES identity: a domain or an address. */
     sesIdentity: z.union([
@@ -19,6 +19,10 @@ export const PipelineContextSchema = z
       message: 'must be one or more comma-separated email addresses',
     }),
     bedrockModelId: z.string().min(1).default('amazon.nova-lite-v1:0'),
+    /** `kms`: the data bucket's own customer-managed key; `s3`: S3-managed keys (no key to pay for). */
+    dataKey: z.enum(['kms', 's3']).default('kms'),
+    /** How S3 starts ingest: `eventbridge` (Object Created on the default bus) or `sqs` (S3 notification → queue). */
+    ingestTrigger: z.enum(['eventbridge', 'sqs']).default('eventbridge'),
     handlersDir: z.string().min(1).default('dist/handlers'),
     /** Symbols the scheduled fetch pulls (`AAPL,MSFT`); without them there is no schedule. */
     fetchSymbols: SymbolListSchema.transform((symbols) => symbols.join(',')).optional(),

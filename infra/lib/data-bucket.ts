@@ -1,4 +1,5 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { assertIntegerInRange } from './validate.js';
@@ -15,6 +16,13 @@ export interface DataBucketProps {
    */
   readonly expireAfterDays?: number;
   /**
+   * Encrypt data objects with a customer-managed KMS key (rotated yearly) instead of S3-managed keys.
+   * The inputs can be health data: with a key of its own, reading an object takes a key
+   * permission too, key use is logged in CloudTrail, and disabling the key locks the data.
+   * @default true
+   */
+  readonly customerManagedKey?: boolean;
+  /**
    * Days a replaced or deleted version is kept.
    * @default 30 (valid 1..365)
    */
@@ -28,6 +36,8 @@ export interface DataBucketProps {
 export class DataBucket extends Construct {
   readonly bucket: s3.Bucket;
   readonly logBucket: s3.Bucket;
+  /** Undefined with S3-managed keys. */
+  readonly key?: kms.Key;
 
   constructor(scope: Construct, id: string, props: DataBucketProps = {}) {
     super(scope, id);
@@ -64,9 +74,20 @@ export class DataBucket extends Construct {
       reason: 'This is the access log target; logging it into itself or another bucket would recurse.',
     });
 
+    if (props.customerManagedKey ?? true) {
+      this.key = new kms.Key(this, 'Key', {
+        description: 'sluice data bucket objects',
+        enableKeyRotation: true,
+        // Deleting the key would make every object unreadable: it outlives the stack like the bucket.
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+    }
     this.bucket = new s3.Bucket(this, 'Data', {
       ...common,
-      encryption: s3.BucketEncryption.S3_MANAGED,
+      ...(this.key
+        ? // A bucket key: one KMS request per object and hour rather than per request (cost and quota).
+          { encryption: s3.BucketEncryption.KMS, encryptionKey: this.key, bucketKeyEnabled: true }
+        : { encryption: s3.BucketEncryption.S3_MANAGED }),
       // Ingest starts from the S3 Object Created event on the default bus.
       eventBridgeEnabled: true,
       serverAccessLogsBucket: this.logBucket,

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import {
   Duration,
   RemovalPolicy,
@@ -12,10 +13,11 @@ import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { CodePipeline, CodePipelineSource, ManualApprovalStep, ShellStep } from 'aws-cdk-lib/pipelines';
+import { CodeBuildStep, CodePipeline, CodePipelineSource, ManualApprovalStep } from 'aws-cdk-lib/pipelines';
 import type { Construct } from 'constructs';
 import type { PipelineContext } from './config.js';
 import type { DeliveryContext } from './delivery/context.js';
+import { type OperationsContext, operationsContextFlags, resolveOperations } from './operations.js';
 import { SluicePipelineStack } from './pipeline-stack.js';
 
 /** What every deployed stage shares: the pipeline context of config.ts without its stage. */
@@ -24,24 +26,32 @@ export type StageContext = Omit<PipelineContext, 'stage'>;
 export interface SluiceDeliveryPipelineStackProps extends StackProps, DeliveryContext {
   /** Passed to `cdk synth` in CodeBuild and to both stages, so the pipeline rebuilds what was deployed. */
   readonly stageContext: StageContext;
+  /**
+   * The operations context (preset and values), passed on the same way.
+   * @default none: sluice's defaults
+   */
+  readonly operationsContext?: OperationsContext;
 }
 
 interface SluiceStageProps extends StageProps {
   readonly stage: PipelineContext['stage'];
   readonly stageContext: StageContext;
+  readonly operationsContext: OperationsContext;
 }
 
 /** One sluice environment as a deployable unit; the stack keeps the name a manual deploy gives it. */
 export class SluiceStage extends Stage {
+  readonly stack: SluicePipelineStack;
+
   constructor(scope: Construct, id: string, props: SluiceStageProps) {
     super(scope, id, props);
-    const { stage, stageContext } = props;
-    new SluicePipelineStack(this, 'Pipeline', {
+    const { stage, stageContext, operationsContext } = props;
+    this.stack = new SluicePipelineStack(this, 'Pipeline', {
       ...stageContext,
       stage,
+      operations: resolveOperations(operationsContext),
       stackName: `sluice-pipeline-${stage}`,
       description: `sluice data pipeline (${stage})`,
-      tags: { project: 'sluice', stage },
     });
   }
 }
@@ -49,24 +59,32 @@ export class SluiceStage extends Stage {
 /** Shell-quotes a validated context value for the synth command line. */
 const quote = (value: string) => `'${value.replaceAll("'", `'\\''`)}'`;
 
+/** Where vitest writes its JUnit report in the synth build, for CodeBuild's test reports. */
+export const JUNIT_REPORT = 'reports/vitest-junit.xml';
+
 /**
- * CDK Pipelines: GitHub (CodeStar connection) → synth (npm ci, npm test, cdk synth)
- * → self-mutate → dev → manual approval → prod, all in the pipeline's own account
- * and region (no cross-account keys: one account, so no KMS key per stage to pay for).
+ * CDK Pipelines: GitHub (CodeStar connection) → synth (npm ci, npm test with a JUnit
+ * report, cdk synth) → self-mutate → dev → uat (unless `-c uat=false`) → prod, whose
+ * change set is created first and executed only after a manual approval, so the
+ * approver reviews exactly what will change. All in the pipeline's own account and
+ * region (no cross-account keys: one account, so no KMS key per stage to pay for).
  */
 export class SluiceDeliveryPipelineStack extends Stack {
   readonly pipeline: CodePipeline;
 
   constructor(scope: Construct, id: string, props: SluiceDeliveryPipelineStackProps) {
     super(scope, id, props);
-    const { repo, branch, connectionArn, stageContext } = props;
+    const { repo, branch, connectionArn, stageContext, uat } = props;
+    const operationsContext = props.operationsContext ?? {};
 
     const context: Record<string, string | undefined> = {
       pipeline: 'true',
       repo,
       branch,
       connectionArn,
+      uat: String(uat),
       ...stageContext,
+      ...operationsContextFlags(operationsContext),
     };
     const contextFlags = Object.entries(context)
       .filter((entry): entry is [string, string] => entry[1] !== undefined)
@@ -109,15 +127,28 @@ export class SluiceDeliveryPipelineStack extends Stack {
       selfMutation: true,
       // The CLI of package.json: older ones cannot read the cloud assembly this aws-cdk-lib writes.
       cliVersion: '2.1148.1',
-      synth: new ShellStep('Synth', {
+      synth: new CodeBuildStep('Synth', {
         input: CodePipelineSource.connection(repo, branch, { connectionArn }),
         commands: [
-          'npm ci',
-          'npm test',
+          // The npm cache is kept between builds (below); node_modules is not, since npm ci deletes it first.
+          'npm ci --prefer-offline --no-audit --no-fund',
+          // Appended to `vitest run`, the last command of `npm test`.
+          `npm test -- --reporter=default --reporter=junit --outputFile.junit=${JUNIT_REPORT}`,
           // The stages deploy the esbuild bundles of dist/handlers.
           'npm run build',
           `npx cdk synth ${contextFlags}`,
         ],
+        partialBuildSpec: codebuild.BuildSpec.fromObject({
+          reports: {
+            vitest: {
+              files: [path.basename(JUNIT_REPORT)],
+              'base-directory': path.dirname(JUNIT_REPORT),
+              'file-format': 'JUNITXML',
+            },
+          },
+          cache: { paths: ['/root/.npm/**/*'] },
+        }),
+        cache: codebuild.Cache.bucket(artifactBucket, { prefix: 'build-cache/synth' }),
       }),
       codeBuildDefaults: {
         buildEnvironment: {
@@ -130,9 +161,28 @@ export class SluiceDeliveryPipelineStack extends Stack {
       },
     });
 
-    this.pipeline.addStage(new SluiceStage(this, 'Dev', { stage: 'dev', stageContext, env: props.env }));
-    this.pipeline.addStage(new SluiceStage(this, 'Prod', { stage: 'prod', stageContext, env: props.env }), {
-      pre: [new ManualApprovalStep('PromoteToProd', { comment: 'Promote what runs in dev to prod?' })],
+    const stage = (name: 'Dev' | 'Uat' | 'Prod') =>
+      new SluiceStage(this, name, {
+        stage: name.toLowerCase() as 'dev' | 'uat' | 'prod',
+        stageContext,
+        operationsContext,
+        env: props.env,
+      });
+    this.pipeline.addStage(stage('Dev'));
+    if (uat) this.pipeline.addStage(stage('Uat'));
+    const prod = stage('Prod');
+    this.pipeline.addStage(prod, {
+      stackSteps: [
+        {
+          stack: prod.stack,
+          // After CloudFormation has computed the change set, before it is executed.
+          changeSet: [
+            new ManualApprovalStep('PromoteToProd', {
+              comment: `Review the change set of ${prod.stack.stackName} in CloudFormation, then approve to execute it.`,
+            }),
+          ],
+        },
+      ],
     });
     this.pipeline.buildPipeline();
     this.acknowledgePipelineWildcards(artifactBucket);

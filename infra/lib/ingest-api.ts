@@ -16,8 +16,8 @@ export interface IngestApiProps {
    */
   readonly rateLimit?: number;
   /**
-   * Burst of requests on the stage.
-   * @default 20 (valid 1..5000)
+   * Burst of requests on the stage; API Gateway caps it at the account's burst quota (5,000 unless raised).
+   * @default 20 (valid 1..10000)
    */
   readonly burstLimit?: number;
   /**
@@ -37,7 +37,7 @@ export class IngestApi extends Construct {
     const rateLimit = props.rateLimit ?? 10;
     const burstLimit = props.burstLimit ?? 20;
     assertIntegerInRange('rateLimit', rateLimit, 1, 10000);
-    assertIntegerInRange('burstLimit', burstLimit, 1, 5000);
+    assertIntegerInRange('burstLimit', burstLimit, 1, 10000);
 
     this.accessLogs = new logs.LogGroup(this, 'AccessLogs', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
@@ -46,8 +46,15 @@ export class IngestApi extends Construct {
       restApiName: props.apiName,
       description: 'sluice POST /ingest',
       endpointTypes: [apigateway.EndpointType.REGIONAL],
-      // API Gateway base64-encodes these for the handler; JSON stays text.
-      binaryMediaTypes: ['text/csv', 'application/gzip', 'application/x-gzip'],
+      // API Gateway base64-encodes these for the handler (bytes arrive intact); JSON and other text stays text.
+      // vnd.ms-excel is how Windows labels a .csv, octet-stream what generic clients send.
+      binaryMediaTypes: [
+        'text/csv',
+        'application/gzip',
+        'application/x-gzip',
+        'application/vnd.ms-excel',
+        'application/octet-stream',
+      ],
       cloudWatchRole: true,
       deployOptions: {
         stageName: props.stageName,

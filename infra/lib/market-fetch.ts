@@ -1,12 +1,15 @@
 import { Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { INTERVALS, type Interval, SymbolListSchema } from '../../src/core/fetch/params.js';
+import { grantObjects } from './data-access.js';
 import { DeadLetterQueue } from './dead-letter-queue.js';
 import { SluiceFunction } from './sluice-function.js';
 import { assertIntegerInRange } from './validate.js';
@@ -20,14 +23,39 @@ export const DEFAULT_FETCH_SCHEDULE = 'cron(0 22 ? * MON-FRI *)';
 const SCHEDULE_EXPRESSION = /^(cron|rate)\([^()]+\)$/;
 
 export interface MarketFetchProps {
+  /**
+   * How long the dead-letter queue keeps what failed.
+   * @default 14 days
+   */
+  readonly deadLetterRetention?: Duration;
   /** Physical function name, `sluice-<stage>-fetch`. */
   readonly functionName: string;
   /** The fetch handler bundle. */
   readonly code: lambda.Code;
   /** The variables every handler reads (bucket, table, bus, Powertools). */
   readonly environment: Readonly<Record<string, string>>;
+  /**
+   * Memory of the function: it waits on the API and its credits, holding one answer at a time.
+   * @default 256 (valid 128..10240)
+   */
+  readonly memorySize?: number;
+  /**
+   * A minute per 8 symbols on the Basic plan.
+   * @default 15 minutes, the longest Lambda allows: about 100 symbols per run
+   */
+  readonly timeout?: Duration;
+  /**
+   * Days of logs kept.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
   /** The data bucket; the function may only put objects under inputs/twelvedata/. */
   readonly bucket: s3.IBucket;
+  /**
+   * The data bucket's customer-managed key, if it has one.
+   * @default none: S3-managed keys
+   */
+  readonly dataKey?: kms.IKey;
   /** The Twelve Data API key: the bare key or `{"apiKey": "..."}`. */
   readonly apiKey: secretsmanager.ISecret;
   /** Name of the queue for failed invocations. */
@@ -92,10 +120,9 @@ export class MarketFetch extends Construct {
     this.function = new SluiceFunction(this, 'Function', {
       functionName: props.functionName,
       code: props.code,
-      // Waits on the API and its credits; holds one answer at a time.
-      memorySize: 256,
-      // A minute per 8 symbols on the Basic plan: the longest Lambda allows, about 100 symbols per run.
-      timeout: Duration.minutes(15),
+      memorySize: props.memorySize ?? 256,
+      timeout: props.timeout ?? Duration.minutes(15),
+      logRetention: props.logRetention,
       environment: {
         ...props.environment,
         SLUICE_TWELVEDATA_SECRET_ARN: props.apiKey.secretArn,
@@ -108,9 +135,12 @@ export class MarketFetch extends Construct {
       reservedConcurrentExecutions: 1,
     });
     props.apiKey.grantRead(this.function);
-    props.bucket.grantPut(this.function, FETCH_KEY_PATTERN);
+    grantObjects(this.function, props.bucket, { write: [FETCH_KEY_PATTERN] }, props.dataKey);
 
-    this.deadLetterQueue = new DeadLetterQueue(this, 'Dlq', { queueName: props.deadLetterQueueName });
+    this.deadLetterQueue = new DeadLetterQueue(this, 'Dlq', {
+      queueName: props.deadLetterQueueName,
+      retention: props.deadLetterRetention,
+    });
     // A refused key fails every retry alike, and a retry spends credits again: record the failure, do not retry.
     this.function.configureAsyncInvoke({
       retryAttempts: 0,

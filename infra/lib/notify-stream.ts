@@ -7,6 +7,11 @@ import { DeadLetterQueue } from './dead-letter-queue.js';
 import { assertIntegerInRange } from './validate.js';
 
 export interface NotifyStreamProps {
+  /**
+   * How long the dead-letter queue keeps what failed.
+   * @default 14 days
+   */
+  readonly deadLetterRetention?: Duration;
   readonly table: dynamodb.ITable;
   readonly notify: lambda.Function;
   /** Name of the queue that receives records notify gave up on. */
@@ -36,7 +41,10 @@ export class NotifyStream extends Construct {
     const batchSize = props.batchSize ?? 5;
     assertIntegerInRange('retryAttempts', retryAttempts, 0, 10000);
     assertIntegerInRange('batchSize', batchSize, 1, 100);
-    this.deadLetterQueue = new DeadLetterQueue(this, 'Dlq', { queueName: props.deadLetterQueueName });
+    this.deadLetterQueue = new DeadLetterQueue(this, 'Dlq', {
+      queueName: props.deadLetterQueueName,
+      retention: props.deadLetterRetention,
+    });
 
     props.notify.addEventSource(
       new sources.DynamoEventSource(props.table, {

@@ -1,22 +1,36 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { assertIntegerInRange } from './validate.js';
 
-/** Namespace of the handlers' EMF metrics (src/adapters/aws/observability.ts). */
-export const METRICS_NAMESPACE = 'Sluice';
+/** What the error metric filters count: the financial pipeline's pattern, any line with either word. */
+export const ERROR_FILTER_PATTERN = '?ERROR ?Exception';
+
+/** The error-count metric of each function's log group, named as the financial pipeline names them. */
+export const ERROR_COUNT_METRICS: Readonly<Record<string, string>> = {
+  ingest: 'DataIngestionErrorCount',
+  'api-ingest': 'ApiIngestionErrorCount',
+  analyze: 'DataAnalysisErrorCount',
+  notify: 'NotificationErrorCount',
+  aggregate: 'AggregationErrorCount',
+  fetch: 'MarketFetchErrorCount',
+};
 
 export interface PipelineAlarmsProps {
   /** Prefix of alarm, topic and dashboard names (`sluice-<stage>`). */
   readonly namePrefix: string;
-  readonly functions: Readonly<Record<string, lambda.IFunction>>;
+  /** By the names of ERROR_COUNT_METRICS; each one's log group gets an error metric filter. */
+  readonly functions: Readonly<Record<string, lambda.Function>>;
+  /** Namespace of the handlers' EMF metrics and of the error counts (`-c metricNamespace`). */
+  readonly metricNamespace: string;
   readonly deadLetterQueues: Readonly<Record<string, sqs.IQueue>>;
   readonly queues: Readonly<Record<string, sqs.IQueue>>;
   /**
@@ -47,7 +61,27 @@ export class PipelineAlarms extends Construct {
       description: `${props.namePrefix} alarm topic`,
       enableKeyRotation: true,
     });
-    key.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+    // Only alarms of this account may use it: CloudWatch acts for every account (the confused deputy).
+    const stack = Stack.of(this);
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudWatchAlarmsOfThisAccount',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: ['*'],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': stack.account },
+          ArnLike: {
+            'aws:SourceArn': stack.formatArn({
+              service: 'cloudwatch',
+              resource: 'alarm',
+              resourceName: '*',
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          },
+        },
+      }),
+    );
     this.topic = new sns.Topic(this, 'Topic', {
       topicName: `${props.namePrefix}-alarms`,
       masterKey: key,
@@ -77,6 +111,26 @@ export class PipelineAlarms extends Construct {
     const fiveMinutes = Duration.minutes(5);
 
     for (const [name, fn] of Object.entries(props.functions)) {
+      const metricName = ERROR_COUNT_METRICS[name];
+      if (metricName === undefined) throw new Error(`no error-count metric for function ${name}`);
+      const filter = new logs.MetricFilter(this, `${name}ErrorFilter`, {
+        logGroup: fn.logGroup,
+        metricNamespace: props.metricNamespace,
+        metricName,
+        filterPattern: logs.FilterPattern.literal(ERROR_FILTER_PATTERN),
+        metricValue: '1',
+      });
+      alarm(
+        `${name}ErrorLines`,
+        {
+          alarmName: `${props.namePrefix}-${name}-error-lines`,
+          alarmDescription: `${name} logged a line matching ${ERROR_FILTER_PATTERN}`,
+          threshold: 1,
+          evaluationPeriods: 1,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        },
+        filter.metric({ period: fiveMinutes, statistic: 'Sum' }),
+      );
       alarm(
         `${name}Errors`,
         {
@@ -110,10 +164,14 @@ export class PipelineAlarms extends Construct {
         queue.metricApproximateNumberOfMessagesVisible({ period: fiveMinutes, statistic: 'Maximum' }),
       );
     }
+    // Metrics Insights wants a namespace with other characters than letters, digits and _ in double quotes.
+    const namespace = /^[A-Za-z_]\w*$/.test(props.metricNamespace)
+      ? props.metricNamespace
+      : `"${props.metricNamespace}"`;
     // The handlers add dimensions (service, stage, dataset); a Metrics Insights query spans all of them.
     const insights = (fn: 'MAX' | 'SUM', metricName: string) =>
       new cloudwatch.MathExpression({
-        expression: `SELECT ${fn}(${metricName}) FROM ${METRICS_NAMESPACE}`,
+        expression: `SELECT ${fn}(${metricName}) FROM ${namespace}`,
         label: metricName,
         period: fiveMinutes,
       });
@@ -127,6 +185,18 @@ export class PipelineAlarms extends Construct {
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       },
       rejectPct,
+    );
+    // A refused file (unreadable, unknown dataset, no valid row, unusable key) has no analysis to mail.
+    alarm(
+      'FilesRejected',
+      {
+        alarmName: `${props.namePrefix}-files-rejected`,
+        alarmDescription: 'ingest refused a file; its manifest says why',
+        threshold: 0,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      },
+      insights('SUM', 'FilesRejected'),
     );
     alarm(
       'BedrockRetryExceeded',

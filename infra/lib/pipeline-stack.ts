@@ -1,25 +1,32 @@
 import path from 'node:path';
-import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { AggregateSchedule } from './aggregate-schedule.js';
 import { AnalyzeQueue } from './analyze-queue.js';
+import { grantObjects, grantTable } from './data-access.js';
 import { DataBucket } from './data-bucket.js';
+import { FailureNotices } from './failure-notices.js';
 import { IngestApi } from './ingest-api.js';
 import { IngestTrigger } from './ingest-trigger.js';
 import { MarketFetch } from './market-fetch.js';
 import { notifyCode } from './notify-code.js';
 import { NotifyStream } from './notify-stream.js';
+import { DEFAULT_OPERATIONS, type FunctionName, type OperationsSettings, tagsFor } from './operations.js';
 import { PipelineAlarms } from './pipeline-alarms.js';
 import { bedrockInvokeStatement, sesSendStatement } from './service-permissions.js';
 import { SluiceFunction } from './sluice-function.js';
 import { StateTable } from './state-table.js';
 import { assertIntegerInRange } from './validate.js';
 
-export type Stage = 'dev' | 'prod';
+export type Stage = 'dev' | 'uat' | 'prod';
+
+/** A file rejecting more than this percentage of its rows alarms and gets a failure notice. */
+const REJECT_PCT_THRESHOLD = 20;
 
 export interface SluicePipelineStackProps extends StackProps {
   readonly stage: Stage;
@@ -32,6 +39,17 @@ export interface SluicePipelineStackProps extends StackProps {
   readonly mailTo: string;
   /** @default 'amazon.nova-lite-v1:0' */
   readonly bedrockModelId?: string;
+  /**
+   * How data objects are encrypted: `kms`, a customer-managed key of the stack's own; `s3`, S3-managed keys.
+   * @default 'kms'
+   */
+  readonly dataKey?: 'kms' | 's3';
+  /**
+   * How S3 starts ingest: `eventbridge` (Object Created on the default bus, async invoke)
+   * or `sqs` (an S3 event notification to the `sluice-<stage>-ingest` queue).
+   * @default 'eventbridge'
+   */
+  readonly ingestTrigger?: 'eventbridge' | 'sqs';
   /** Folder holding one bundle per handler (`dist/handlers`, from `buildHandlers()`). */
   readonly handlersDir: string;
   /**
@@ -54,6 +72,11 @@ export interface SluicePipelineStackProps extends StackProps {
    * @default 'cron(0 22 ? * MON-FRI *)'
    */
   readonly fetchSchedule?: string;
+  /**
+   * Throttling, sizes, retention, retries, metric namespace and tags (infra/lib/operations.ts).
+   * @default DEFAULT_OPERATIONS
+   */
+  readonly operations?: OperationsSettings;
 }
 
 /** The whole sluice pipeline of DESIGN.md, one stack per stage. */
@@ -71,8 +94,21 @@ export class SluicePipelineStack extends Stack {
     assertIntegerInRange('analyzeConcurrency', analyzeConcurrency, 2, 100);
     assertIntegerInRange('notifyConcurrency', notifyConcurrency, 1, 100);
     const bedrockModelId = props.bedrockModelId ?? 'amazon.nova-lite-v1:0';
+    const ops = props.operations ?? DEFAULT_OPERATIONS;
+    for (const [key, value] of Object.entries(tagsFor(ops, stage))) Tags.of(this).add(key, value);
+    const logRetention = ops.logRetentionDays as logs.RetentionDays;
+    const deadLetterRetention = Duration.days(ops.dlqRetentionDays);
+    const size = (fn: FunctionName) => ({
+      memorySize: ops.functions[fn].memoryMb,
+      timeout: Duration.seconds(ops.functions[fn].timeoutSeconds),
+      logRetention,
+    });
 
-    const { bucket } = new DataBucket(this, 'Data');
+    const { bucket, key: dataKey } = new DataBucket(this, 'Data', {
+      intelligentTieringAfterDays: ops.bucketTransitionDays,
+      expireAfterDays: ops.bucketExpireDays,
+      customerManagedKey: (props.dataKey ?? 'kms') === 'kms',
+    });
     const { table } = new StateTable(this, 'State', { tableName: prefix });
     const bus = new events.EventBus(this, 'Bus', { eventBusName: prefix });
     bus.archive('Archive', {
@@ -96,7 +132,9 @@ export class SluicePipelineStack extends Stack {
       SLUICE_TABLE: table.tableName,
       SLUICE_EVENT_BUS: bus.eventBusName,
       POWERTOOLS_SERVICE_NAME: 'sluice',
-      POWERTOOLS_METRICS_NAMESPACE: 'Sluice',
+      POWERTOOLS_METRICS_NAMESPACE: ops.metricNamespace,
+      // Writes name the key, so they never fall back to the AWS-managed aws/s3 key.
+      ...(dataKey ? { SLUICE_KMS_KEY_ARN: dataKey.keyArn } : {}),
     };
     const code = (name: string) =>
       lambda.Code.fromAsset(path.join(props.handlersDir, name), { exclude: ['*.map', 'meta.json'] });
@@ -104,69 +142,98 @@ export class SluicePipelineStack extends Stack {
     const ingest = new SluiceFunction(this, 'Ingest', {
       functionName: `${prefix}-ingest`,
       code: code('ingest'),
-      // Streams the file (parse, validate, two multipart uploads); CPU scales with memory.
-      memorySize: 1024,
-      timeout: Duration.minutes(5),
+      ...size('ingest'),
       environment: common,
+      reservedConcurrentExecutions: ops.ingestConcurrency,
     });
     const apiIngest = new SluiceFunction(this, 'ApiIngest', {
       functionName: `${prefix}-api-ingest`,
       code: code('api-ingest'),
-      // Holds one body of at most 6 MB (decoded) while hashing and storing it.
-      memorySize: 512,
-      // API Gateway stops waiting after 29 s.
-      timeout: Duration.seconds(29),
+      ...size('apiIngest'),
       environment: common,
+      reservedConcurrentExecutions: ops.apiIngestConcurrency,
     });
     const analyze = new SluiceFunction(this, 'Analyze', {
       functionName: `${prefix}-analyze`,
       code: code('analyze'),
-      // Holds every valid row of a file for the indicators, then waits on Bedrock.
-      memorySize: 2048,
-      timeout: Duration.minutes(5),
-      environment: { ...common, SLUICE_ANALYST: 'bedrock', SLUICE_BEDROCK_MODEL_ID: bedrockModelId },
+      ...size('analyze'),
+      environment: {
+        ...common,
+        SLUICE_ANALYST: 'bedrock',
+        SLUICE_BEDROCK_MODEL_ID: bedrockModelId,
+        // The receive that takes the offline narrative rather than running out of time again.
+        SLUICE_MAX_RECEIVE_COUNT: String(ops.maxReceiveCount),
+      },
       reservedConcurrentExecutions: analyzeConcurrency,
     });
     const notify = new SluiceFunction(this, 'Notify', {
       functionName: `${prefix}-notify`,
       code: notifyCode(path.join(props.handlersDir, 'notify')),
-      // Renders HTML and rasterizes charts (resvg) before sending.
-      memorySize: 1024,
-      timeout: Duration.minutes(2),
-      environment: { ...common, SLUICE_MAIL_FROM: props.mailFrom, SLUICE_MAIL_TO: props.mailTo },
+      ...size('notify'),
+      environment: {
+        ...common,
+        SLUICE_MAIL_FROM: props.mailFrom,
+        SLUICE_MAIL_TO: props.mailTo,
+        SLUICE_REJECT_PCT_THRESHOLD: String(REJECT_PCT_THRESHOLD),
+      },
       reservedConcurrentExecutions: notifyConcurrency,
     });
     const aggregate = new SluiceFunction(this, 'Aggregate', {
       functionName: `${prefix}-aggregate`,
       code: code('aggregate'),
-      // Reads the last hour of analyses and writes one small item.
-      memorySize: 256,
-      timeout: Duration.minutes(1),
+      ...size('aggregate'),
       environment: common,
     });
     const marketFetch = new MarketFetch(this, 'MarketFetch', {
       functionName: `${prefix}-fetch`,
       code: code('fetch'),
+      ...size('fetch'),
       environment: common,
       bucket,
+      dataKey,
       apiKey,
       deadLetterQueueName: `${prefix}-fetch-dlq`,
+      deadLetterRetention,
       symbols: props.fetchSymbols?.split(','),
       schedule: props.fetchSchedule,
     });
     const fetch = marketFetch.function;
     this.functions = { ingest, apiIngest, analyze, notify, aggregate, fetch };
 
-    bucket.grantRead(ingest, 'inputs/*');
-    for (const output of ['processed/*', 'rejects/*', 'manifests/*']) bucket.grantPut(ingest, output);
-    bucket.grantRead(apiIngest, 'inputs/*');
-    bucket.grantPut(apiIngest, 'inputs/*');
-    bucket.grantRead(analyze);
-    bucket.grantRead(notify);
-    for (const fn of [ingest, analyze, notify, aggregate]) table.grantReadWriteData(fn);
-    for (const fn of [ingest, analyze, notify]) bus.grantPutEventsTo(fn);
+    // What each handler's code touches, and nothing else (infra/lib/data-access.ts).
+    grantObjects(
+      ingest,
+      bucket,
+      {
+        // Manifests are read back when a duplicate delivery finds the input already done.
+        read: ['inputs/*', 'manifests/*'],
+        write: ['processed/*', 'rejects/*', 'manifests/*'],
+        multipart: ['processed/*', 'rejects/*'],
+        // resolveKey and the stage ask whether an input exists: 404 rather than 403.
+        list: true,
+      },
+      dataKey,
+    );
+    // Create-only puts of the body; a second post of the same bytes is answered by S3's 412.
+    grantObjects(apiIngest, bucket, { write: ['inputs/*'] }, dataKey);
+    grantObjects(analyze, bucket, { read: ['manifests/*', 'processed/*'], write: ['analyses/*'] }, dataKey);
+    // Failure notices quote the manifest and the first rejected rows; reports come from the table.
+    grantObjects(notify, bucket, { read: ['manifests/*', 'rejects/*'] }, dataKey);
+    grantTable(ingest, table, ['GetItem', 'PutItem', 'UpdateItem', 'DeleteClaim']);
+    grantTable(analyze, table, [
+      'GetItem',
+      'PutItem',
+      'UpdateItem',
+      'Query',
+      'BatchWriteItem',
+      'DeleteClaim',
+    ]);
+    // notify reads the analysis from the table (Query) and claims each send.
+    grantTable(notify, table, ['GetItem', 'PutItem', 'UpdateItem', 'Query', 'DeleteClaim']);
+    grantTable(aggregate, table, ['GetItem', 'PutItem', 'Query']);
+    for (const fn of [ingest, analyze]) bus.grantPutEventsTo(fn);
     analyze.addToRolePolicy(bedrockInvokeStatement(this, bedrockModelId));
-    notify.addToRolePolicy(sesSendStatement(this, props.sesIdentity));
+    notify.addToRolePolicy(sesSendStatement(this, props.sesIdentity, props.mailFrom));
 
     this.acknowledgeGrantWildcards(bucket);
 
@@ -174,26 +241,48 @@ export class SluicePipelineStack extends Stack {
       bucket,
       ingest,
       deadLetterQueueName: `${prefix}-ingest-dlq`,
+      deadLetterRetention,
+      via: props.ingestTrigger,
+      maxReceiveCount: ops.maxReceiveCount,
     });
     const analyzeQueue = new AnalyzeQueue(this, 'AnalyzeQueue', {
       bus,
       analyze,
       queueName: `${prefix}-analyze`,
+      deadLetterRetention,
+      maxReceiveCount: ops.maxReceiveCount,
+      retention: Duration.days(ops.messageRetentionDays),
+      visibilityTimeout:
+        ops.visibilityTimeoutSeconds === undefined
+          ? undefined
+          : Duration.seconds(ops.visibilityTimeoutSeconds),
       maxConcurrency: analyzeConcurrency,
     });
     const notifyStream = new NotifyStream(this, 'NotifyStream', {
       table,
       notify,
       deadLetterQueueName: `${prefix}-notify-dlq`,
+      deadLetterRetention,
+    });
+    const failureNotices = new FailureNotices(this, 'FailureNotices', {
+      bus,
+      notify,
+      queueName: `${prefix}-failure-notices`,
+      deadLetterRetention,
+      maxReceiveCount: ops.maxReceiveCount,
     });
     const schedule = new AggregateSchedule(this, 'AggregateSchedule', {
       aggregate,
       deadLetterQueueName: `${prefix}-aggregate-dlq`,
+      deadLetterRetention,
     });
     const { api } = new IngestApi(this, 'IngestApi', {
       handler: apiIngest,
       apiName: `${prefix}-api`,
       stageName: stage,
+      rateLimit: ops.apiRateLimit,
+      burstLimit: ops.apiBurstLimit,
+      logRetention,
     });
 
     const alarms = new PipelineAlarms(this, 'Alarms', {
@@ -203,10 +292,17 @@ export class SluicePipelineStack extends Stack {
         ingest: trigger.deadLetterQueue,
         analyze: analyzeQueue.deadLetterQueue,
         notify: notifyStream.deadLetterQueue,
+        'failure-notices': failureNotices.deadLetterQueue,
         aggregate: schedule.deadLetterQueue,
         fetch: marketFetch.deadLetterQueue,
       },
-      queues: { analyze: analyzeQueue.queue },
+      queues: {
+        analyze: analyzeQueue.queue,
+        'failure-notices': failureNotices.queue,
+        ...(trigger.queue ? { ingest: trigger.queue } : {}),
+      },
+      rejectPctThreshold: REJECT_PCT_THRESHOLD,
+      metricNamespace: ops.metricNamespace,
       alarmEmail: props.alarmEmail,
     });
 
@@ -217,20 +313,23 @@ export class SluicePipelineStack extends Stack {
   }
 
   /**
-   * The bucket grants above use CDK's read/put action sets on object prefixes;
-   * cdk-nag reports each wildcard separately, so each is acknowledged by name.
+   * The object statements of data-access.ts name key prefixes (`<bucket>/inputs/*`);
+   * cdk-nag reports each prefix wildcard separately, so each is acknowledged by name.
    */
   private acknowledgeGrantWildcards(bucket: s3.Bucket): void {
     const bucketArn = `<${this.resolve(this.getLogicalId(bucket.node.defaultChild as s3.CfnBucket))}.Arn>`;
-    const prefixes = ['inputs/*', 'inputs/twelvedata/*', 'processed/*', 'rejects/*', 'manifests/*', '*'];
+    const prefixes = [
+      'inputs/*',
+      'inputs/twelvedata/*',
+      'processed/*',
+      'rejects/*',
+      'manifests/*',
+      'analyses/*',
+    ];
     Validations.of(this).acknowledge(
-      ...['s3:GetObject*', 's3:GetBucket*', 's3:List*', 's3:Abort*'].map((action) => ({
-        id: `AwsSolutions-IAM5[Action::${action}]`,
-        reason: `${action} is part of CDK's grantRead/grantPut set, scoped to the data bucket and an object prefix.`,
-      })),
       ...prefixes.map((prefix) => ({
         id: `AwsSolutions-IAM5[Resource::${bucketArn}/${prefix}]`,
-        reason: `Objects under ${prefix === '*' ? 'every prefix the function reads' : prefix} are not known until run time.`,
+        reason: `Object names under ${prefix} derive from content hashes and uploads, so only the prefix is known.`,
       })),
       {
         id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',

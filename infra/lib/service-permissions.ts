@@ -20,10 +20,14 @@ export function bedrockInvokeStatement(stack: Stack, modelId: string): iam.Polic
   return new iam.PolicyStatement({ actions: ['bedrock:InvokeModel'], resources });
 }
 
-/** Sending as the configured SES identity (a domain or an address) and nothing else. */
-export function sesSendStatement(stack: Stack, identity: string): iam.PolicyStatement {
+/**
+ * Sending as the configured SES identity (a domain or an address), from the configured
+ * address only: a verified domain would otherwise let the role send as anyone@domain.
+ */
+export function sesSendStatement(stack: Stack, identity: string, fromAddress: string): iam.PolicyStatement {
   return new iam.PolicyStatement({
     actions: ['ses:SendEmail', 'ses:SendRawEmail'],
     resources: [stack.formatArn({ service: 'ses', resource: 'identity', resourceName: identity })],
+    conditions: { StringEquals: { 'ses:FromAddress': fromAddress } },
   });
 }

@@ -68,7 +68,7 @@ export class SluiceFunction extends lambda.Function {
       {
         id: 'AwsSolutions-IAM5[Resource::*]',
         reason:
-          'X-Ray trace upload has no resource-level permissions, and the other `*` is the explicit Deny.',
+          'X-Ray trace upload and DynamoDB ListStreams take no resource, and the other `*` is the explicit Deny.',
       },
       {
         id: 'Serverless-LambdaDLQ',

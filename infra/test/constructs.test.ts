@@ -37,6 +37,7 @@ describe('construct validation', () => {
           functions: {},
           deadLetterQueues: {},
           queues: {},
+          metricNamespace: 'Sluice',
           rejectPctThreshold: 120,
         }),
     ).toThrow('rejectPctThreshold must be an integer between 1 and 100 inclusive (given 120)');
@@ -66,10 +67,11 @@ describe('service permissions', () => {
     expect(json).toContain(':bedrock:*::foundation-model/amazon.nova-lite-v1:0');
   });
 
-  it('allows SES sending as one identity', () => {
-    const json = resourcesOf((s) => sesSendStatement(s, 'example.com'));
+  it('allows SES sending as one identity, from one address', () => {
+    const json = resourcesOf((s) => sesSendStatement(s, 'example.com', 'reports@example.com'));
     expect(json).toContain('["ses:SendEmail","ses:SendRawEmail"]');
     expect(json).toContain(':ses:us-east-1:111111111111:identity/example.com');
+    expect(json).toContain('{"StringEquals":{"ses:FromAddress":"reports@example.com"}}');
   });
 });
 
@@ -86,6 +88,8 @@ describe('parsePipelineContext', () => {
       ...valid,
       stage: 'dev',
       bedrockModelId: 'amazon.nova-lite-v1:0',
+      dataKey: 'kms',
+      ingestTrigger: 'eventbridge',
       handlersDir: 'dist/handlers',
     });
   });

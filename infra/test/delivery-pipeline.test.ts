@@ -1,4 +1,4 @@
-import { App, Validations } from 'aws-cdk-lib';
+import { App, type Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseDeliveryContext } from '../lib/delivery/context.js';
@@ -20,6 +20,16 @@ interface PipelineStage {
   Actions: Action[];
 }
 
+const STAGE_CONTEXT = {
+  sesIdentity: 'example.com',
+  mailFrom: 'sluice@example.com',
+  mailTo: 'team@example.com',
+  bedrockModelId: 'amazon.nova-lite-v1:0',
+  dataKey: 'kms',
+  ingestTrigger: 'eventbridge',
+  handlersDir: stubHandlersDir(),
+} as const;
+
 let stack: SluiceDeliveryPipelineStack;
 let template: Template;
 let stages: PipelineStage[];
@@ -30,13 +40,8 @@ beforeAll(() => {
   stack = new SluiceDeliveryPipelineStack(app, 'SluiceDelivery', {
     env: { account: '111111111111', region: 'eu-west-1' },
     ...parseDeliveryContext((key) => ({ repo: 'acme/sluice', connectionArn: CONNECTION_ARN })[key]),
-    stageContext: {
-      sesIdentity: 'example.com',
-      mailFrom: 'sluice@example.com',
-      mailTo: 'team@example.com',
-      bedrockModelId: 'amazon.nova-lite-v1:0',
-      handlersDir: stubHandlersDir(),
-    },
+    stageContext: STAGE_CONTEXT,
+    operationsContext: { preset: 'financial', apiRateLimit: 500 },
   });
   template = Template.fromStack(stack);
   const pipelines = Object.values(template.findResources('AWS::CodePipeline::Pipeline'));
@@ -54,7 +59,17 @@ describe('delivery context', () => {
   it('defaults the branch to main', () => {
     expect(
       parseDeliveryContext((key) => ({ repo: 'acme/sluice', connectionArn: CONNECTION_ARN })[key]),
-    ).toEqual({ repo: 'acme/sluice', branch: 'main', connectionArn: CONNECTION_ARN });
+    ).toEqual({ repo: 'acme/sluice', branch: 'main', connectionArn: CONNECTION_ARN, uat: true });
+    expect(
+      parseDeliveryContext(
+        (key) => ({ repo: 'acme/sluice', connectionArn: CONNECTION_ARN, uat: 'false' })[key],
+      ).uat,
+    ).toBe(false);
+    expect(() =>
+      parseDeliveryContext(
+        (key) => ({ repo: 'acme/sluice', connectionArn: CONNECTION_ARN, uat: 'yes' })[key],
+      ),
+    ).toThrow('-c uat: must be true or false (given "yes")');
   });
 
   it('names every bad or missing key by its -c flag', () => {
@@ -65,8 +80,34 @@ describe('delivery context', () => {
 });
 
 describe('SluiceDeliveryPipelineStack', () => {
-  it('runs source, synth, self-mutation, dev, then prod', () => {
-    expect(stages.map((s) => s.Name)).toEqual(['Source', 'Build', 'UpdatePipeline', 'Assets', 'Dev', 'Prod']);
+  it('runs source, synth, self-mutation, dev, uat, then prod', () => {
+    expect(stages.map((s) => s.Name)).toEqual([
+      'Source',
+      'Build',
+      'UpdatePipeline',
+      'Assets',
+      'Dev',
+      'Uat',
+      'Prod',
+    ]);
+  });
+
+  it('goes from dev to prod with -c uat=false', () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const direct = new SluiceDeliveryPipelineStack(app, 'SluiceDelivery', {
+      env: { account: '111111111111', region: 'eu-west-1' },
+      ...parseDeliveryContext(
+        (key) => ({ repo: 'acme/sluice', connectionArn: CONNECTION_ARN, uat: 'false' })[key],
+      ),
+      stageContext: STAGE_CONTEXT,
+    });
+    const pipeline = Object.values(
+      Template.fromStack(direct).findResources('AWS::CodePipeline::Pipeline'),
+    )[0]!;
+    expect((pipeline.Properties.Stages as PipelineStage[]).map((s) => s.Name).slice(4)).toEqual([
+      'Dev',
+      'Prod',
+    ]);
   });
 
   it('reads the branch through the CodeStar connection', () => {
@@ -89,7 +130,11 @@ describe('SluiceDeliveryPipelineStack', () => {
     const project = template.toJSON().Resources[projectId];
     const spec = JSON.parse(project.Properties.Source.BuildSpec);
     const commands: string[] = spec.phases.build.commands;
-    expect(commands.slice(0, 3)).toEqual(['npm ci', 'npm test', 'npm run build']);
+    expect(commands.slice(0, 3)).toEqual([
+      'npm ci --prefer-offline --no-audit --no-fund',
+      'npm test -- --reporter=default --reporter=junit --outputFile.junit=reports/vitest-junit.xml',
+      'npm run build',
+    ]);
     const cdkSynth = commands[3]!;
     expect(cdkSynth).toMatch(/^npx cdk synth /);
     for (const flag of [
@@ -100,10 +145,33 @@ describe('SluiceDeliveryPipelineStack', () => {
       "-c sesIdentity='example.com'",
       "-c mailFrom='sluice@example.com'",
       "-c mailTo='team@example.com'",
+      "-c uat='true'",
+      // The operations context reaches the stages too.
+      "-c preset='financial'",
+      "-c apiRateLimit='500'",
     ]) {
       expect(cdkSynth).toContain(flag);
     }
     expect(spec.phases.install['runtime-versions']).toEqual({ nodejs: '20' });
+  });
+
+  it("publishes vitest's JUnit report as a CodeBuild test report and keeps the npm cache in S3", () => {
+    const synth = stageNamed('Build').Actions[0]!;
+    const projectId = (synth.Configuration as { ProjectName: { Ref: string } }).ProjectName.Ref;
+    const project = template.toJSON().Resources[projectId];
+    const spec = JSON.parse(project.Properties.Source.BuildSpec);
+    expect(spec.reports).toEqual({
+      vitest: { files: ['vitest-junit.xml'], 'base-directory': 'reports', 'file-format': 'JUNITXML' },
+    });
+    expect(spec.cache).toEqual({ paths: ['/root/.npm/**/*'] });
+    expect(project.Properties.Cache).toMatchObject({ Type: 'S3', Location: expect.anything() });
+  });
+
+  it('deploys the financial operations settings in the stages when the pipeline is given them', () => {
+    const prod = stack.node.findAll().find((c) => c.node.path.endsWith('Prod/Pipeline')) as Stack;
+    Template.fromStack(prod).hasResourceProperties('AWS::ApiGateway::Stage', {
+      MethodSettings: [Match.objectLike({ ThrottlingRateLimit: 500, ThrottlingBurstLimit: 10_000 })],
+    });
   });
 
   it('updates itself before deploying', () => {
@@ -116,16 +184,31 @@ describe('SluiceDeliveryPipelineStack', () => {
     for (const action of deploys) expect(action.Configuration?.StackName).toBe('sluice-pipeline-dev');
   });
 
-  it('waits for a manual approval before any prod deploy action', () => {
+  it('deploys sluice-pipeline-uat in the Uat stage, without an approval', () => {
+    const actions = stageNamed('Uat').Actions;
+    expect(actions.filter((a) => a.ActionTypeId.Category === 'Approval')).toEqual([]);
+    for (const action of actions) expect(action.Configuration?.StackName).toBe('sluice-pipeline-uat');
+  });
+
+  it('creates the prod change set, then waits for a manual approval, then executes it', () => {
     const actions = stageNamed('Prod').Actions;
-    const approval = actions.find((a) => a.ActionTypeId.Category === 'Approval');
-    expect(approval?.ActionTypeId.Provider).toBe('Manual');
-    const deploys = actions.filter((a) => a.ActionTypeId.Provider === 'CloudFormation');
-    expect(deploys.length).toBeGreaterThan(0);
-    for (const deploy of deploys) {
-      expect(deploy.Configuration?.StackName).toBe('sluice-pipeline-prod');
-      expect(deploy.RunOrder).toBeGreaterThan(approval!.RunOrder!);
-    }
+    const byMode = (mode: string) => actions.find((a) => a.Configuration?.ActionMode === mode)!;
+    const prepare = byMode('CHANGE_SET_REPLACE');
+    const execute = byMode('CHANGE_SET_EXECUTE');
+    const approval = actions.find((a) => a.ActionTypeId.Category === 'Approval')!;
+    expect(approval.ActionTypeId.Provider).toBe('Manual');
+    expect(prepare.Configuration?.StackName).toBe('sluice-pipeline-prod');
+    expect(execute.Configuration?.StackName).toBe('sluice-pipeline-prod');
+    // The approver can open the change set: it exists before the approval, and nothing runs until after.
+    expect(prepare.RunOrder).toBeLessThan(approval.RunOrder!);
+    expect(execute.RunOrder).toBeGreaterThan(approval.RunOrder!);
+  });
+
+  it('stages the branches the back-sync workflow keeps in step (uat into dev)', () => {
+    const stackNames = stages
+      .flatMap((s) => s.Actions.map((a) => a.Configuration?.StackName))
+      .filter(Boolean);
+    for (const stage of ['dev', 'uat']) expect(stackNames).toContain(`sluice-pipeline-${stage}`);
   });
 
   it('encrypts artifacts with a rotated customer key in a TLS-only, logged bucket', () => {

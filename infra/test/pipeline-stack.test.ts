@@ -52,7 +52,7 @@ describe('SluicePipelineStack', () => {
   });
 
   describe('data bucket', () => {
-    it('blocks public access, encrypts, versions and sends access logs to the log bucket', () => {
+    it('blocks public access, encrypts with its own key, versions and sends access logs to the log bucket', () => {
       template.hasResourceProperties('Custom::S3BucketNotifications', {
         NotificationConfiguration: { EventBridgeConfiguration: {} },
       });
@@ -64,7 +64,12 @@ describe('SluicePipelineStack', () => {
           RestrictPublicBuckets: true,
         },
         BucketEncryption: {
-          ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+          ServerSideEncryptionConfiguration: [
+            {
+              ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: Match.anyValue() },
+              BucketKeyEnabled: true,
+            },
+          ],
         },
         VersioningConfiguration: { Status: 'Enabled' },
         LoggingConfiguration: { DestinationBucketName: Match.anyValue(), LogFilePrefix: 'data/' },
@@ -85,6 +90,18 @@ describe('SluicePipelineStack', () => {
           ],
         },
       });
+    });
+
+    it('uses S3-managed keys and names no key with -c dataKey=s3', () => {
+      const plain = Template.fromStack(synthPipeline('dev', stubHandlersDir(), { dataKey: 's3' }));
+      plain.hasResourceProperties('AWS::S3::Bucket', {
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+        },
+        LoggingConfiguration: Match.anyValue(),
+      });
+      expect(JSON.stringify(plain.toJSON())).not.toContain('SLUICE_KMS_KEY_ARN');
+      expect(Object.keys(plain.findResources('AWS::KMS::Key'))).toHaveLength(1);
     });
 
     it('retains both buckets and denies every request without TLS', () => {
@@ -159,6 +176,49 @@ describe('SluicePipelineStack', () => {
     });
   });
 
+  describe('ingest trigger through SQS (-c ingestTrigger=sqs)', () => {
+    it('sends S3 notifications under inputs/ to a queue ingest reads one at a time, with partial failures', () => {
+      const stack = synthPipeline('dev', stubHandlersDir(), { ingestTrigger: 'sqs' });
+      const viaQueue = Template.fromStack(stack);
+      const queues = Object.entries(viaQueue.findResources('AWS::SQS::Queue'));
+      const queue = queues.find(([, q]) => q.Properties.QueueName === 'sluice-dev-ingest')?.[0];
+      const dlq = queues.find(([, q]) => q.Properties.QueueName === 'sluice-dev-ingest-dlq')?.[0];
+      viaQueue.hasResourceProperties('Custom::S3BucketNotifications', {
+        NotificationConfiguration: {
+          EventBridgeConfiguration: {},
+          QueueConfigurations: [
+            {
+              Events: ['s3:ObjectCreated:*'],
+              Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'inputs/' }] } },
+              QueueArn: { 'Fn::GetAtt': [queue, 'Arn'] },
+            },
+          ],
+        },
+      });
+      viaQueue.hasResourceProperties('AWS::SQS::Queue', {
+        QueueName: 'sluice-dev-ingest',
+        VisibilityTimeout: 6 * 300,
+        RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [dlq, 'Arn'] }, maxReceiveCount: 5 },
+      });
+      viaQueue.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        EventSourceArn: { 'Fn::GetAtt': [queue, 'Arn'] },
+        BatchSize: 1,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+      });
+      // No Object Created rule and no async invoke configuration: the queue retries instead.
+      const rules = Object.values(viaQueue.findResources('AWS::Events::Rule'));
+      expect(
+        rules.some((r) => JSON.stringify(r.Properties.EventPattern ?? {}).includes('Object Created')),
+      ).toBe(false);
+      const findings = nagPacks().flatMap((pack) =>
+        pack
+          .validateScope(stack)
+          .violations.map((v) => `${v.ruleName} ${v.violatingResources[0]?.constructPath}`),
+      );
+      expect(findings).toEqual([]);
+    });
+  });
+
   describe('analyze queue', () => {
     it('routes IngestCompleted from the custom bus to the queue, and archives the bus', () => {
       template.hasResourceProperties('AWS::Events::Rule', {
@@ -183,13 +243,13 @@ describe('SluicePipelineStack', () => {
 
     it('keeps every queue encrypted and TLS-only, and every DLQ for 14 days', () => {
       const queues = resources('AWS::SQS::Queue');
-      expect(queues).toHaveLength(6);
+      expect(queues).toHaveLength(8);
       for (const queue of queues) expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
       for (const dlq of queues.filter((q) => String(q.Properties.QueueName).endsWith('-dlq'))) {
         expect(dlq.Properties.MessageRetentionPeriod).toBe(14 * 24 * 3600);
       }
       const policies = resources('AWS::SQS::QueuePolicy');
-      expect(policies).toHaveLength(6);
+      expect(policies).toHaveLength(8);
       for (const policy of policies) {
         expect(JSON.stringify(policy.Properties.PolicyDocument)).toContain('"aws:SecureTransport":"false"');
       }
@@ -229,6 +289,64 @@ describe('SluicePipelineStack', () => {
     });
   });
 
+  describe('failure notices', () => {
+    it('queue IngestRejected, and IngestCompleted with rejected rows, for notify with partial batch failures', () => {
+      const queue = logicalIdOf('AWS::SQS::Queue', { QueueName: 'sluice-dev-failure-notices' });
+      const dlq = logicalIdOf('AWS::SQS::Queue', { QueueName: 'sluice-dev-failure-notices-dlq' });
+      template.hasResourceProperties('AWS::Events::Rule', {
+        EventBusName: Match.anyValue(),
+        EventPattern: { source: ['sluice.ingest'], 'detail-type': ['IngestRejected'] },
+        Targets: [
+          Match.objectLike({ Arn: { 'Fn::GetAtt': [queue, 'Arn'] }, DeadLetterConfig: Match.anyValue() }),
+        ],
+      });
+      template.hasResourceProperties('AWS::Events::Rule', {
+        EventPattern: {
+          source: ['sluice.ingest'],
+          'detail-type': ['IngestCompleted'],
+          detail: { counts: { rejected: [{ numeric: ['>', 0] }] } },
+        },
+        Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [queue, 'Arn'] } })],
+      });
+      expect(
+        resources('AWS::SQS::Queue').find((q) => q.Properties.QueueName === 'sluice-dev-failure-notices')
+          ?.Properties,
+      ).toMatchObject({
+        RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [dlq, 'Arn'] }, maxReceiveCount: 5 },
+        VisibilityTimeout: 6 * 120,
+      });
+      const notify = Object.entries(template.findResources('AWS::Lambda::Function')).find(
+        ([, f]) => (f as Resource).Properties.FunctionName === 'sluice-dev-notify',
+      )?.[0];
+      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        FunctionName: { Ref: notify },
+        EventSourceArn: { 'Fn::GetAtt': [queue, 'Arn'] },
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+      });
+      expect(functionByName('notify').Properties).toMatchObject({
+        Environment: { Variables: { SLUICE_REJECT_PCT_THRESHOLD: '20' } },
+      });
+    });
+
+    it('alarm on refused files, the reject rate and the failure-notice DLQ, into the alarm topic', () => {
+      const topic = logicalIdOf('AWS::SNS::Topic', { TopicName: 'sluice-dev-alarms' });
+      for (const [name, expression] of [
+        ['sluice-dev-files-rejected', 'SELECT SUM(FilesRejected) FROM Sluice'],
+        ['sluice-dev-reject-pct', 'SELECT MAX(RejectPct) FROM Sluice'],
+      ]) {
+        template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+          AlarmName: name,
+          Metrics: [Match.objectLike({ Expression: expression })],
+          AlarmActions: [{ Ref: topic }],
+        });
+      }
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmName: 'sluice-dev-failure-notices-dlq-depth',
+        AlarmActions: [{ Ref: topic }],
+      });
+    });
+  });
+
   describe('functions', () => {
     const sizes = {
       ingest: [1024, 300],
@@ -252,11 +370,14 @@ describe('SluicePipelineStack', () => {
       }
     });
 
-    it('reserve concurrency for analyze (Bedrock), notify (SES) and fetch (API credits) only', () => {
+    it('reserve concurrency for analyze (Bedrock), notify (SES), fetch (API credits) and both ingest paths', () => {
       expect(functionByName('analyze').Properties.ReservedConcurrentExecutions).toBe(4);
       expect(functionByName('notify').Properties.ReservedConcurrentExecutions).toBe(2);
       expect(functionByName('fetch').Properties.ReservedConcurrentExecutions).toBe(1);
-      expect(functionByName('ingest').Properties.ReservedConcurrentExecutions).toBeUndefined();
+      // A burst of uploads must not take the account's pool from every other function.
+      expect(functionByName('ingest').Properties.ReservedConcurrentExecutions).toBe(10);
+      expect(functionByName('api-ingest').Properties.ReservedConcurrentExecutions).toBe(10);
+      expect(functionByName('aggregate').Properties.ReservedConcurrentExecutions).toBeUndefined();
     });
 
     it('set only variables that src/handlers/env.ts or Powertools read, and what notify requires', () => {
@@ -312,7 +433,13 @@ describe('SluicePipelineStack', () => {
       });
       template.hasResourceProperties('AWS::ApiGateway::Model', { ContentType: 'application/json' });
       template.hasResourceProperties('AWS::ApiGateway::RestApi', {
-        BinaryMediaTypes: ['text/csv', 'application/gzip', 'application/x-gzip'],
+        BinaryMediaTypes: [
+          'text/csv',
+          'application/gzip',
+          'application/x-gzip',
+          'application/vnd.ms-excel',
+          'application/octet-stream',
+        ],
       });
     });
 
@@ -358,6 +485,143 @@ describe('SluicePipelineStack', () => {
       }
     });
 
+    const policyOf = (fn: string) => {
+      const prefix = `${fn}ServiceRoleDefaultPolicy`;
+      const found = functionPolicies().find((p) => String(p.Properties.PolicyName).startsWith(prefix));
+      if (!found) throw new Error(`no policy ${prefix}`);
+      return statements(found).filter((st) => st.Effect === 'Allow');
+    };
+    const actionsOf = (fn: string, service: string) =>
+      new Set(
+        policyOf(fn)
+          .flatMap((st) => asArray(st.Action))
+          .filter((a) => a.startsWith(`${service}:`)),
+      );
+    const objectPatterns = (fn: string, action: string) =>
+      policyOf(fn)
+        .filter((st) => asArray(st.Action).includes(action))
+        .flatMap((st) => asArray(st.Resource))
+        .map((r) => JSON.stringify(r).match(/"\/([^"]*)"\]/)?.[1]);
+
+    it('gives each function the S3 actions its code calls, on the prefixes it touches', () => {
+      expect(actionsOf('Ingest', 's3')).toEqual(
+        new Set(['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload', 's3:ListBucket']),
+      );
+      expect(objectPatterns('Ingest', 's3:GetObject').sort()).toEqual(['inputs/*', 'manifests/*']);
+      expect(objectPatterns('Ingest', 's3:PutObject').sort()).toEqual([
+        'manifests/*',
+        'processed/*',
+        'rejects/*',
+      ]);
+      expect(actionsOf('ApiIngest', 's3')).toEqual(new Set(['s3:PutObject']));
+      expect(objectPatterns('ApiIngest', 's3:PutObject')).toEqual(['inputs/*']);
+      expect(actionsOf('Analyze', 's3')).toEqual(new Set(['s3:GetObject', 's3:PutObject']));
+      expect(objectPatterns('Analyze', 's3:GetObject').sort()).toEqual(['manifests/*', 'processed/*']);
+      expect(objectPatterns('Analyze', 's3:PutObject')).toEqual(['analyses/*']);
+      expect(actionsOf('MarketFetchFunction', 's3')).toEqual(new Set(['s3:PutObject']));
+      expect(objectPatterns('MarketFetchFunction', 's3:PutObject')).toEqual(['inputs/twelvedata/*']);
+      // Notify quotes a refused file's manifest and first rejected rows in its failure notice.
+      expect(actionsOf('Notify', 's3')).toEqual(new Set(['s3:GetObject']));
+      expect(objectPatterns('Notify', 's3:GetObject').sort()).toEqual(['manifests/*', 'rejects/*']);
+      expect(actionsOf('Aggregate', 's3')).toEqual(new Set());
+      // Nobody reads bucket configuration or lists with a wildcard action.
+      for (const p of functionPolicies()) {
+        for (const action of statements(p).flatMap((st) => asArray(st.Action))) {
+          expect(action).not.toMatch(/^s3:(GetBucket|List\*|GetObject\*|Abort\*)/);
+        }
+      }
+    });
+
+    it('gives each function the table actions it uses: no Scan, and DeleteItem only on claim items', () => {
+      const expected = {
+        Ingest: ['DeleteItem', 'GetItem', 'PutItem', 'UpdateItem'],
+        Analyze: ['BatchWriteItem', 'DeleteItem', 'GetItem', 'PutItem', 'Query', 'UpdateItem'],
+        Notify: ['DeleteItem', 'GetItem', 'PutItem', 'Query', 'UpdateItem'],
+        Aggregate: ['GetItem', 'PutItem', 'Query'],
+        ApiIngest: [],
+        MarketFetchFunction: [],
+      };
+      // Stream reads (notify's event source) are CDK's and not item actions.
+      const streamActions = /^dynamodb:(DescribeStream|GetRecords|GetShardIterator|ListStreams)$/;
+      for (const [fn, actions] of Object.entries(expected)) {
+        const got = [...actionsOf(fn, 'dynamodb')].filter((a) => !streamActions.test(a));
+        expect(got.map((a) => a.slice('dynamodb:'.length)).sort(), fn).toEqual(actions);
+        for (const st of policyOf(fn).filter((s) => asArray(s.Action).includes('dynamodb:DeleteItem'))) {
+          expect((st as Statement & { Condition?: unknown }).Condition).toEqual({
+            'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['CLAIM#*'] },
+          });
+        }
+      }
+    });
+
+    it('lets only ingest and analyze publish events', () => {
+      for (const fn of ['Ingest', 'Analyze'])
+        expect(actionsOf(fn, 'events')).toEqual(new Set(['events:PutEvents']));
+      for (const fn of ['Notify', 'ApiIngest', 'Aggregate', 'MarketFetchFunction']) {
+        expect(actionsOf(fn, 'events')).toEqual(new Set());
+      }
+    });
+
+    it('uses the data key only through S3: decrypt to read, a data key to write', () => {
+      const key = logicalIdOf('AWS::KMS::Key', { Description: 'sluice data bucket objects' });
+      template.hasResource('AWS::KMS::Key', {
+        DeletionPolicy: 'Retain',
+        Properties: { Description: 'sluice data bucket objects', EnableKeyRotation: true },
+      });
+      const kmsOf = (fn: string) =>
+        policyOf(fn).filter((st) => asArray(st.Action).some((a) => a.startsWith('kms:')));
+      const expected = {
+        Ingest: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        ApiIngest: ['kms:GenerateDataKey'],
+        Analyze: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        Notify: ['kms:Decrypt'],
+        MarketFetchFunction: ['kms:GenerateDataKey'],
+      };
+      for (const [fn, actions] of Object.entries(expected)) {
+        const [statement, ...more] = kmsOf(fn) as (Statement & { Condition?: unknown })[];
+        expect(more).toEqual([]);
+        expect(asArray(statement!.Action).sort()).toEqual(actions);
+        expect(statement!.Resource).toEqual({ 'Fn::GetAtt': [key, 'Arn'] });
+        expect(JSON.stringify(statement!.Condition)).toContain('"kms:ViaService"');
+        expect(
+          functionByName(
+            fn === 'ApiIngest' ? 'api-ingest' : fn === 'MarketFetchFunction' ? 'fetch' : fn.toLowerCase(),
+          ).Properties,
+        ).toMatchObject({
+          Environment: { Variables: { SLUICE_KMS_KEY_ARN: { 'Fn::GetAtt': [key, 'Arn'] } } },
+        });
+      }
+      expect(kmsOf('Aggregate')).toEqual([]);
+    });
+
+    it('sends mail only from the configured address', () => {
+      const ses = policyOf('Notify').find((st) =>
+        asArray(st.Action).includes('ses:SendEmail'),
+      ) as Statement & {
+        Condition?: unknown;
+      };
+      expect(ses.Condition).toEqual({ StringEquals: { 'ses:FromAddress': 'sluice@example.com' } });
+    });
+
+    it('lets CloudWatch use the alarm key only for alarms of this account', () => {
+      const keys = resources('AWS::KMS::Key').filter(
+        (k) => k.Properties.Description === 'sluice-dev alarm topic',
+      );
+      expect(keys).toHaveLength(1);
+      const statement = (
+        keys[0]!.Properties.KeyPolicy as {
+          Statement: (Statement & { Principal?: unknown; Condition?: unknown })[];
+        }
+      ).Statement.find((st) => JSON.stringify(st.Principal).includes('cloudwatch.amazonaws.com'));
+      expect(statement).toMatchObject({
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+          ArnLike: { 'aws:SourceArn': expect.anything() },
+        },
+      });
+    });
+
     it('allows Bedrock InvokeModel on the configured model and SES sending as the configured identity', () => {
       const all = functionPolicies().flatMap(statements);
       const bedrock = all.find((s) => asArray(s.Action).includes('bedrock:InvokeModel'))!;
@@ -384,8 +648,8 @@ describe('SluicePipelineStack', () => {
         },
       });
       const alarms = resources('AWS::CloudWatch::Alarm');
-      // 6 functions × (errors, throttles) + 5 DLQs + reject % + Bedrock retries
-      expect(alarms).toHaveLength(19);
+      // 6 functions × (errors, throttles, error lines) + 6 DLQs + reject % + rejected files + Bedrock retries
+      expect(alarms).toHaveLength(27);
       for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topic }]);
     });
 
@@ -395,7 +659,7 @@ describe('SluicePipelineStack', () => {
         expect(names).toContain(`sluice-dev-${fn}-errors`);
         expect(names).toContain(`sluice-dev-${fn}-throttles`);
       }
-      for (const dlq of ['ingest', 'analyze', 'notify', 'aggregate', 'fetch'])
+      for (const dlq of ['ingest', 'analyze', 'notify', 'failure-notices', 'aggregate', 'fetch'])
         expect(names).toContain(`sluice-dev-${dlq}-dlq-depth`);
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         AlarmName: 'sluice-dev-reject-pct',

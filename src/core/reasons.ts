@@ -43,6 +43,8 @@ export const FILE_REASONS = {
     'a Twelve Data block has more values before its "meta" than sluice will hold while waiting for the symbol',
   malformed_csv: 'the CSV cannot be tokenized (unclosed quote, field over the size limit...)',
   all_blocks_failed: 'every block of a Twelve Data response reported status "error"',
+  invalid_key:
+    'the object key cannot be used: it does not decode, or it could name something outside the store (the bytes are not read)',
   no_valid_rows: 'the file was read, but not one of its rows passed validation (see the rejects file)',
 } as const;
 

@@ -1,6 +1,11 @@
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { lambdaContext, scheduledEvent, setHandlerEnv } from '../../test/helpers/aws-events.js';
+import {
+  awsEventFixture,
+  lambdaContext,
+  scheduledEvent,
+  setHandlerEnv,
+} from '../../test/helpers/aws-events.js';
 import { type DynamoDbEmulator, startDynamoDbEmulator } from '../../test/helpers/emulators.js';
 import type { RunIndexEntry } from '../core/analyze/stored-analysis.js';
 import { itemKeys } from '../core/keys.js';
@@ -84,5 +89,30 @@ describe('aggregate handler', () => {
       new GetCommand({ TableName: ddb.table, Key: { pk: 'SNAPSHOT', sk: 'LATEST' } }),
     );
     expect(latest.Item?.data).toEqual(snapshot);
+  });
+
+  it.each([
+    ['eventbridge-scheduled-event', '2026-01-05T10:05:00.000Z'],
+    ['scheduler-eventbridge-shaped', '2026-01-05T10:05:00.000Z'],
+  ])('takes the slot from the time of %s', async (fixture, slot) => {
+    vi.resetModules();
+    const { handler } = await import('./aggregate.js');
+    expect((await handler(awsEventFixture(fixture), lambdaContext())).slot).toBe(slot);
+  });
+
+  it("takes the slot from the clock for EventBridge Scheduler's default input {}", async () => {
+    vi.resetModules();
+    const { handler } = await import('./aggregate.js');
+    const before = Date.now();
+    const snapshot = await handler(awsEventFixture('scheduler-default-input'), lambdaContext());
+    const slot = Date.parse(snapshot.slot);
+    expect(slot).toBeLessThanOrEqual(Date.now());
+    expect(slot).toBeGreaterThan(before - 5 * 60_000);
+  });
+
+  it('refuses an event whose time is not a time', async () => {
+    vi.resetModules();
+    const { handler } = await import('./aggregate.js');
+    await expect(handler({ time: 'yesterday' }, lambdaContext())).rejects.toThrow(/not a scheduled event/);
   });
 });

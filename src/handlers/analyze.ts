@@ -2,18 +2,31 @@
  * Analyze, fed by the analyze queue (SQS, with a DLQ) whose messages are the
  * EventBridge envelopes of IngestCompleted. Each message stands alone: a poison
  * one is reported in `batchItemFailures` and the rest of the batch is kept.
+ *
+ * Deadlines: the Bedrock retry loop ends SLUICE_DEADLINE_MARGIN_MS before the
+ * invocation would time out (src/adapters/aws/deadline.ts). A record whose model
+ * ran out of time is reported as failed, so SQS delivers it again to an invocation
+ * with a whole budget, rather than being stored with the offline narrative as if
+ * the model had been asked in time; on its last delivery it takes the offline
+ * narrative, so the input still gets its report instead of the DLQ.
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
+import { DeadlineExceededError, isDeadlineExceeded } from '../adapters/aws/deadline.js';
 import { instrument } from '../adapters/aws/observability.js';
 import { analyzeIngested } from '../core/analyze/stage.js';
+import type { StoredAnalysis } from '../core/analyze/stored-analysis.js';
 import { EventValidationError, errorCode, errorMessage } from '../core/errors.js';
 import { parseEvent, SOURCES } from '../core/events.js';
+import type { Analyst } from '../core/ports.js';
 import { createRuntime } from './runtime.js';
 
 const runtime = createRuntime('analyze');
 const processor = new BatchProcessor(EventType.SQS);
+
+/** Less than this left, and a record is not started: reading, computing and storing take time too. */
+const MIN_START_MS = 5_000;
 
 const EnvelopeSchema = z.object({
   'detail-type': z.literal('IngestCompleted'),
@@ -39,15 +52,72 @@ function ingestCompletedOf(record: SQSRecord) {
 
 async function analyzeRecord(record: SQSRecord, context: Context): Promise<string> {
   try {
-    return await analyzeMessage(record, context);
+    runtime.deadline.require(`starting message ${record.messageId}`, MIN_START_MS);
+    return await analyzeWithinDeadline(record, context);
   } catch (error) {
+    if (isDeadlineExceeded(error)) {
+      runtime.observability.logger.warn('out of time; the message is reported for redelivery', {
+        messageId: record.messageId,
+        error: errorMessage(error),
+      });
+    }
     // A batch item failure is retried by SQS and, in the end, dead-lettered: count it on the way.
     runtime.observability.metrics.add('RecordsFailed', 'Count', 1, { reason: errorCode(error) });
     throw error;
   }
 }
 
-async function analyzeMessage(record: SQSRecord, context: Context): Promise<string> {
+/**
+ * Past the deadline, the analyst handed to the stage does not answer: the record
+ * fails here at once, and the stage never stores a fallback for it. Its claim
+ * expires with the invocation (claimTtlWithin), before SQS shows the message again.
+ */
+async function analyzeWithinDeadline(record: SQSRecord, context: Context): Promise<string> {
+  const analyst = await runtime.analyst();
+  const lastDelivery =
+    Number(record.attributes.ApproximateReceiveCount) >= runtime.env.SLUICE_MAX_RECEIVE_COUNT;
+  if (analyst === undefined || lastDelivery) return analyzeMessage(record, context, analyst);
+  let outOfTime: (error: Error) => void = () => undefined;
+  const parked = new Promise<never>((_, reject) => {
+    outOfTime = reject;
+  });
+  const bounded: Analyst = {
+    name: analyst.name,
+    async write(request) {
+      try {
+        return await analyst.write(request);
+      } catch (error) {
+        if (!isDeadlineExceeded(error)) throw error;
+        outOfTime(
+          new DeadlineExceededError(`the analyst (${errorMessage(error)})`, runtime.deadline.remainingMs()),
+        );
+        return new Promise<never>(() => undefined);
+      }
+    },
+  };
+  return Promise.race([analyzeMessage(record, context, bounded), parked]);
+}
+
+/** Where the analysis JSON is kept beside the table's copy, for tools that read S3 (Athena, exports). */
+export const analysisObjectKey = (dataset: string, id: string): string => `analyses/${dataset}/${id}.json`;
+
+/**
+ * Written after the stage stored the analysis, for a duplicate delivery too: a crash
+ * between the two is healed by the retry, and the same bytes are written again.
+ */
+async function saveAnalysisObject(analysis: StoredAnalysis): Promise<void> {
+  await runtime
+    .store()
+    .put(analysisObjectKey(analysis.dataset, analysis.id), `${JSON.stringify(analysis, null, 2)}\n`, {
+      contentType: 'application/json',
+    });
+}
+
+async function analyzeMessage(
+  record: SQSRecord,
+  context: Context,
+  analyst: Analyst | undefined,
+): Promise<string> {
   const { logger, metrics } = runtime.observability;
   const event = ingestCompletedOf(record);
   const result = await analyzeIngested(
@@ -58,12 +128,13 @@ async function analyzeMessage(record: SQSRecord, context: Context): Promise<stri
       clock: runtime.clock,
       logger,
       metrics,
-      analyst: await runtime.analyst(),
+      analyst,
     },
     // Two messages of one batch may carry the same input: each needs its own claim owner.
     { event, requestId: `${context.awsRequestId}:${record.messageId}` },
     runtime.analyzeOptions(context),
   );
+  if (result.analysis !== undefined) await saveAnalysisObject(result.analysis);
   const cost = result.analysis?.totals.costUsd;
   if (result.outcome === 'analyzed' && cost !== null && cost !== undefined) {
     metrics.add('AnalystCostMicroUsd', 'None', Math.round(cost * 1e6), { dataset: event.dataset });
@@ -73,8 +144,10 @@ async function analyzeMessage(record: SQSRecord, context: Context): Promise<stri
 
 export const handler = instrument(
   runtime.observability,
-  async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
-    processPartialResponse(event, (record: SQSRecord) => analyzeRecord(record, context), processor, {
+  async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+    runtime.deadline.start(context, runtime.env.SLUICE_DEADLINE_MARGIN_MS);
+    return processPartialResponse(event, (record: SQSRecord) => analyzeRecord(record, context), processor, {
       context,
-    }),
+    });
+  },
 );

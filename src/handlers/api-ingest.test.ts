@@ -1,8 +1,13 @@
 import { createHash } from 'node:crypto';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import type { APIGatewayProxyResult } from 'aws-lambda';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { apiGatewayEvent, lambdaContext, setHandlerEnv } from '../../test/helpers/aws-events.js';
+import {
+  apiGatewayEvent,
+  awsEventFixture,
+  lambdaContext,
+  setHandlerEnv,
+} from '../../test/helpers/aws-events.js';
 import { type S3Emulator, startS3Emulator } from '../../test/helpers/emulators.js';
 
 let s3: S3Emulator;
@@ -124,10 +129,45 @@ describe('api-ingest handler', () => {
     expect(bodyOf(response).error.code).toBe('API.PAYLOAD_TOO_LARGE');
   });
 
-  it('answers 415 for a content type it does not take, or none', async () => {
-    const plain = await post({ body: CSV, headers: { 'content-type': 'text/plain' } });
+  it('refuses a base64 body over the limit from its encoded length, before decoding it', async () => {
+    // 1,400 base64 characters decode to 1,050 bytes, over the 1,000-byte limit; '***' is not even base64.
+    const response = await post({
+      body: '*'.repeat(1400),
+      isBase64Encoded: true,
+      headers: { 'content-type': 'text/csv' },
+    });
+    expect(response.statusCode).toBe(413);
+    expect(bodyOf(response).error.message).toContain('1050 bytes');
+  });
+
+  it('stores a CSV body sent without a content type, and refuses a body no dataset recognizes with 415', async () => {
     const none = await post({ body: CSV });
-    expect([plain.statusCode, none.statusCode]).toEqual([415, 415]);
-    expect(bodyOf(plain).error.code).toBe('API.UNSUPPORTED_MEDIA_TYPE');
+    const unknown = await post({ body: 'a,b\n1,2\n', headers: { 'content-type': 'text/plain' } });
+    expect(none.statusCode).toBe(202);
+    expect(bodyOf(none).key).toBe(`inputs/api/${sha(CSV)}.csv`);
+    expect(unknown.statusCode).toBe(415);
+    expect(bodyOf(unknown).error).toEqual({
+      code: 'API.UNSUPPORTED_MEDIA_TYPE',
+      message: expect.stringContaining('sniffed as no dataset recognizes CSV with header "a,b"'),
+    });
+  });
+
+  describe('fed with the API Gateway fixtures', () => {
+    const fixture = (name: string) => awsEventFixture<APIGatewayProxyEvent>(name);
+
+    it.each(['apigw-post-text-plain', 'apigw-post-form-urlencoded', 'apigw-post-vnd-ms-excel'])(
+      'stores the CSV body of %s, whose content type only the body explains',
+      async (name) => {
+        const response = (await handler(fixture(name), lambdaContext())) as APIGatewayProxyResult;
+        expect(response.statusCode).toBe(202);
+        expect(bodyOf(response).key).toMatch(/^inputs\/api\/[0-9a-f]{64}\.csv$/);
+      },
+    );
+
+    it('answers 415 to a PDF, naming what the body was sniffed as', async () => {
+      const response = (await handler(fixture('apigw-post-pdf'), lambdaContext())) as APIGatewayProxyResult;
+      expect(response.statusCode).toBe(415);
+      expect(bodyOf(response).error.message).toMatch(/"application\/pdf".*sniffed as .*%PDF-1\.7/);
+    });
   });
 });

@@ -10,6 +10,9 @@ import { ConfigError } from '../core/errors.js';
 import { INTERVALS, MAX_OUTPUTSIZE, SymbolListSchema } from '../core/fetch/params.js';
 
 const positiveInt = z.coerce.number().int().positive();
+
+/** 6,000,000 base64 characters, leaving Lambda's 6 MB request limit room for the rest of the event. */
+export const API_MAX_BYTES = 4_500_000;
 const optionalUrl = z.url().optional();
 
 export const HandlerEnvSchema = z.object({
@@ -20,9 +23,15 @@ export const HandlerEnvSchema = z.object({
   /** The custom EventBridge bus, `sluice-<stage>`. */
   SLUICE_EVENT_BUS: z.string().min(1),
   AWS_REGION: z.string().min(1),
+  /** The data bucket's customer-managed key; writes name it (unset with S3-managed keys). */
+  SLUICE_KMS_KEY_ARN: z.string().startsWith('arn:').optional(),
   SLUICE_MAX_BYTES: positiveInt.default(512 * 1024 * 1024),
-  /** Largest POST /ingest body, in bytes (API Gateway caps payloads at 10 MB). */
-  SLUICE_API_MAX_BYTES: positiveInt.default(6 * 1024 * 1024),
+  /**
+   * Largest POST /ingest body, decoded, in bytes. Lambda takes at most 6 MB of request
+   * payload, and API Gateway base64-encodes binary bodies (CSV, gzip) by 4/3, so about
+   * 4.5 MB is what can arrive; the check runs on the encoded length, before decoding.
+   */
+  SLUICE_API_MAX_BYTES: positiveInt.default(API_MAX_BYTES),
   SLUICE_ANALYST: z.enum(['offline', 'bedrock']).default('bedrock'),
   SLUICE_BEDROCK_MODEL_ID: z.string().min(1).default('amazon.nova-lite-v1:0'),
   SLUICE_MAIL_FROM: z.string().min(3).optional(),
@@ -31,6 +40,18 @@ export const HandlerEnvSchema = z.object({
   SLUICE_SES_CONFIGURATION_SET: z.string().optional(),
   /** JSON price table merged over the defaults. */
   SLUICE_PRICES: PriceTableJsonSchema.optional(),
+  /**
+   * Time kept back from the end of an invocation for recording a failure: retry loops
+   * (Bedrock, SES) stop this long before Lambda's timeout would.
+   */
+  SLUICE_DEADLINE_MARGIN_MS: positiveInt.default(10_000),
+  /**
+   * The analyze queue's receives before the DLQ. On the last one, a record that runs out
+   * of time stores the offline narrative instead of being delivered again.
+   */
+  SLUICE_MAX_RECEIVE_COUNT: positiveInt.default(5),
+  /** Reject percentage of an ingested file above which it gets a failure notice (the reject-pct alarm's too). */
+  SLUICE_REJECT_PCT_THRESHOLD: z.coerce.number().min(0).max(100).default(20),
   /** How far back the 5-minute aggregate looks, in minutes. */
   SLUICE_AGGREGATE_WINDOW_MINUTES: positiveInt.default(60),
   /** Comma-separated symbols the scheduled fetch asks for, unless its event names others. */

@@ -2,20 +2,34 @@
  * Notify, fed by the table's DynamoDB stream (NEW_IMAGE). Only the INSERT of an
  * analysis summary sends a report; every other record is a success with nothing
  * to do, and a record that cannot be read is reported in `batchItemFailures`.
+ *
+ * The same function reads the failure-notices queue (SQS): IngestRejected, and
+ * IngestCompleted with rejects, each a failure notice when it needs one
+ * (src/handlers/failure-notices.ts). Both send mail as the same identity.
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import type {
+  Context,
+  DynamoDBBatchResponse,
+  DynamoDBRecord,
+  DynamoDBStreamEvent,
+  SQSBatchResponse,
+  SQSEvent,
+  SQSRecord,
+} from 'aws-lambda';
 import { z } from 'zod';
 import { instrument } from '../adapters/aws/observability.js';
 import { EventValidationError, errorCode, errorMessage } from '../core/errors.js';
 import { itemKeys } from '../core/keys.js';
 import { notifyAnalysis } from '../core/notify/stage.js';
+import { manifestKeyOf, plainFailureNotice, sendFailureNotice } from './failure-notices.js';
 import { createRuntime } from './runtime.js';
 
 const runtime = createRuntime('notify');
 const processor = new BatchProcessor(EventType.DynamoDBStreams);
+const noticeProcessor = new BatchProcessor(EventType.SQS);
 
 const ANALYSIS_PREFIX = itemKeys.analysisPk('');
 
@@ -25,10 +39,17 @@ const StreamRecordSchema = z.object({
 });
 
 const ItemKeySchema = z.object({ pk: z.string(), sk: z.string() });
+// The summary item carries the analysis' correlation id, which ties notify's logs to ingest's and analyze's.
+const CorrelationSchema = z.object({ data: z.object({ correlationId: z.string().min(1) }) });
+
+interface Target {
+  readonly id: string;
+  readonly correlationId?: string;
+}
 const AnalysisIdSchema = z.string().regex(/^[0-9a-f]{64}$/, 'a hex SHA-256');
 
-/** The analysis id when the record is the INSERT of a summary item, undefined for any other record. */
-function analysisIdOf(record: DynamoDBRecord): string | undefined {
+/** The analysis when the record is the INSERT of a summary item, undefined for any other record. */
+function targetOf(record: DynamoDBRecord): Target | undefined {
   const parsed = StreamRecordSchema.safeParse(record);
   if (!parsed.success) {
     throw new EventValidationError(`stream record ${record.eventID}: ${z.prettifyError(parsed.error)}`);
@@ -53,7 +74,11 @@ function analysisIdOf(record: DynamoDBRecord): string | undefined {
   const id = AnalysisIdSchema.safeParse(pk.slice(ANALYSIS_PREFIX.length));
   if (!id.success)
     throw new EventValidationError(`stream record ${record.eventID}: bad analysis id in ${pk}`);
-  return id.data;
+  const correlation = CorrelationSchema.safeParse(item);
+  return {
+    id: id.data,
+    ...(correlation.success ? { correlationId: correlation.data.data.correlationId } : {}),
+  };
 }
 
 async function notifyRecord(record: DynamoDBRecord, context: Context): Promise<string> {
@@ -66,10 +91,17 @@ async function notifyRecord(record: DynamoDBRecord, context: Context): Promise<s
   }
 }
 
+/** Less than this left, and a report is not started (render, rasterize, send, mark). */
+const MIN_START_MS = 3_000;
+
 async function notifyStreamRecord(record: DynamoDBRecord, context: Context): Promise<string> {
-  const id = analysisIdOf(record);
-  if (id === undefined) return 'skipped';
-  const { logger, metrics } = runtime.observability;
+  const target = targetOf(record);
+  if (target === undefined) return 'skipped';
+  runtime.deadline.require(`sending report ${target.id}`, MIN_START_MS);
+  const { id, correlationId } = target;
+  const { metrics } = runtime.observability;
+  const requestId = `${context.awsRequestId}:${record.dynamodb?.SequenceNumber ?? record.eventID}`;
+  const logger = runtime.observability.logger.child({ correlationId: correlationId ?? `${id}:${requestId}` });
   const result = await notifyAnalysis(
     {
       state: runtime.state(),
@@ -79,16 +111,71 @@ async function notifyStreamRecord(record: DynamoDBRecord, context: Context): Pro
       mailer: await runtime.mailer(),
       rasterizer: await runtime.rasterizer(),
     },
-    { id, requestId: `${context.awsRequestId}:${record.dynamodb?.SequenceNumber ?? record.eventID}` },
+    { id, requestId },
     runtime.notifyOptions(context),
   );
   return result.outcome;
 }
 
+async function noticeRecord(record: SQSRecord, context: Context): Promise<string> {
+  try {
+    runtime.deadline.require(`failure notice ${record.messageId}`, MIN_START_MS);
+    const notify = runtime.notifyOptions(context);
+    return await sendFailureNotice(
+      {
+        store: runtime.store(),
+        state: runtime.state(),
+        mailer: await runtime.mailer(),
+        clock: runtime.clock,
+        logger: runtime.observability.logger,
+        render: plainFailureNotice,
+      },
+      {
+        manifestKey: manifestKeyOf(record.messageId, record.body),
+        requestId: `${context.awsRequestId}:${record.messageId}`,
+      },
+      {
+        from: notify.mail.from,
+        to: notify.mail.to,
+        rejectPctThreshold: runtime.env.SLUICE_REJECT_PCT_THRESHOLD,
+        claimTtlMs: notify.claimTtlMs,
+        retainMs: notify.retainMs,
+      },
+    );
+  } catch (error) {
+    runtime.observability.metrics.add('RecordsFailed', 'Count', 1, { reason: errorCode(error) });
+    throw error;
+  }
+}
+
+const isSqsEvent = (event: DynamoDBStreamEvent | SQSEvent): event is SQSEvent =>
+  event.Records[0]?.eventSource === 'aws:sqs';
+
 export const handler = instrument(
   runtime.observability,
-  async (event: DynamoDBStreamEvent, context: Context): Promise<DynamoDBBatchResponse> =>
-    processPartialResponse(event, (record: DynamoDBRecord) => notifyRecord(record, context), processor, {
-      context,
-    }),
+  async (
+    event: DynamoDBStreamEvent | SQSEvent,
+    context: Context,
+  ): Promise<DynamoDBBatchResponse | SQSBatchResponse> => {
+    // SES retries end before the invocation does; the stage then gives the claim back and the record fails.
+    runtime.deadline.start(context, runtime.env.SLUICE_DEADLINE_MARGIN_MS);
+    if (isSqsEvent(event)) {
+      return processPartialResponse(
+        event,
+        (record: SQSRecord) => noticeRecord(record, context),
+        noticeProcessor,
+        {
+          context,
+        },
+      );
+    }
+    return processPartialResponse(
+      event,
+      (record: DynamoDBRecord) => notifyRecord(record, context),
+      processor,
+      {
+        context,
+      },
+    );
+  },
 );

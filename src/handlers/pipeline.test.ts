@@ -15,6 +15,7 @@ import {
   lambdaContext,
   s3NotificationEvent,
   s3ObjectCreatedEvent,
+  setHandlerEnv,
   sqsEvent,
   sqsRecord,
 } from '../../test/helpers/aws-events.js';
@@ -158,6 +159,14 @@ describe('analyze handler', () => {
       expect(item.Item?.data).toMatchObject({ id, dataset: 'ohlcv-csv' });
     }
     expect(events.accepted.filter((e) => e.DetailType === 'AnalysisCompleted')).toHaveLength(2);
+    // Each analysis is also kept as JSON in the bucket, beside the table's copy.
+    for (const id of [first, second]) {
+      expect(JSON.parse((await getText(`analyses/ohlcv-csv/${id}.json`)) ?? '{}')).toMatchObject({
+        id,
+        dataset: 'ohlcv-csv',
+        narrative: expect.any(Object),
+      });
+    }
   });
 
   it('reports an envelope whose detail breaks the IngestCompleted schema', async () => {
@@ -208,5 +217,45 @@ describe('notify handler', () => {
     expect(ses.sent).toHaveLength(1);
     expect(ses.sent[0]?.to).toEqual(['ops@example.com', 'jane@example.com']);
     expect(ses.sent[0]?.raw.toString('utf8')).toContain(id);
+    // The notification record lives as long as the analysis (ten years standing in for no TTL).
+    const record = await ddb
+      .documentClient()
+      .send(new GetCommand({ TableName: ddb.table, Key: { pk: `CLAIM#notify#${id}`, sk: 'CLAIM' } }));
+    expect(record.Item?.status).toBe('completed');
+    expect(Number(record.Item?.ttl)).toBeGreaterThan(Date.now() / 1000 + 9 * 365 * 24 * 3600);
+  });
+
+  it("logs with the analysis' correlation id, like ingest and analyze", async () => {
+    const id = await ingested('inputs/notify-logs.csv', ['LOG']);
+    vi.resetModules();
+    const analyze = (await import('./analyze.js')).handler;
+    await analyze(
+      sqsEvent(sqsRecord(eventBridgeEnvelope('IngestCompleted', 'sluice.ingest', ingestCompletedFor(id)))),
+      lambdaContext(),
+    );
+    const stored = await ddb.documentClient().send(
+      new GetCommand({
+        TableName: ddb.table,
+        Key: { pk: itemKeys.analysisPk(id), sk: itemKeys.analysisSk },
+      }),
+    );
+    const item = stored.Item as { data: { correlationId: string } };
+    const lines: string[] = [];
+    const restore = setHandlerEnv({ POWERTOOLS_LOG_LEVEL: 'INFO' });
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      lines.push(...String(chunk).split('\n').filter(Boolean));
+      return true;
+    });
+    try {
+      vi.resetModules();
+      const { handler } = await import('./notify.js');
+      await handler(dynamoDbEvent(dynamoDbRecord('INSERT', item)), lambdaContext());
+    } finally {
+      spy.mockRestore();
+      restore();
+    }
+    const sent = lines.map((l) => JSON.parse(l)).find((l) => l.message === 'report sent');
+    expect(sent).toMatchObject({ correlationId: item.data.correlationId, analysisId: id });
+    expect(item.data.correlationId.startsWith(`${id}:`)).toBe(true);
   });
 });

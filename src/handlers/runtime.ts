@@ -6,6 +6,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { InvocationDeadline } from '../adapters/aws/deadline.js';
 import { createEventBridgeClient, EventBridgeBus } from '../adapters/aws/event-bus.eventbridge.js';
 import { S3ObjectStore } from '../adapters/aws/object-store.s3.js';
 import { createObservability, type Observability } from '../adapters/aws/observability.js';
@@ -33,6 +34,11 @@ export interface Runtime {
   readonly env: HandlerEnv;
   readonly observability: Observability;
   readonly clock: Clock;
+  /**
+   * The running invocation's deadline (set by the handler from its context): the Bedrock
+   * and SES retry loops end before it, with SLUICE_DEADLINE_MARGIN_MS left to record the failure.
+   */
+  readonly deadline: InvocationDeadline;
   store(): ObjectStore;
   state(): StateStore;
   bus(): EventBus;
@@ -68,6 +74,13 @@ export function claimTtlWithin(defaultMs: number, context?: InvocationClock): nu
   return Math.max(1, Math.min(defaultMs, context.getRemainingTimeInMillis()));
 }
 
+/**
+ * The notification record (notify's completed claim: who was mailed, when, which
+ * message) is kept as long as the analysis it reports on, whose items have no TTL:
+ * ten years stands in for never, since the TTL attribute needs a number.
+ */
+export const NOTIFICATION_RETAIN_MS = 10 * 365 * 24 * 3600 * 1000;
+
 const once = <T>(build: () => T): (() => T) => {
   let built: { value: T } | undefined;
   return () => {
@@ -81,19 +94,21 @@ const endpointOf = (endpoint: string | undefined) => (endpoint === undefined ? {
 /** Throws ConfigError naming the variable when the environment is incomplete or invalid. */
 export function createRuntime(name: HandlerName, source: NodeJS.ProcessEnv = process.env): Runtime {
   const env = loadHandlerEnv(name, source);
-  const observability = createObservability(name);
+  const observability = createObservability(name, source);
   const { logger, metrics, traced } = observability;
   const region = env.AWS_REGION;
   // Validated now, not at the first mail: a bad address must fail the cold start with its name.
   const mail =
     name === 'notify' ? loadMailConfig({ ...source, SLUICE_MAILER: 'ses' }, { dataDir: '/tmp' }) : undefined;
   const prices = env.SLUICE_PRICES ?? DEFAULT_PRICES;
+  const deadline = new InvocationDeadline(systemClock);
 
   return {
     name,
     env,
     observability,
     clock: systemClock,
+    deadline,
     store: once(
       () =>
         new S3ObjectStore({
@@ -106,6 +121,7 @@ export function createRuntime(name: HandlerName, source: NodeJS.ProcessEnv = pro
             }),
           ),
           bucket: env.SLUICE_BUCKET,
+          ...(env.SLUICE_KMS_KEY_ARN ? { kmsKeyId: env.SLUICE_KMS_KEY_ARN } : {}),
           logger,
         }),
     ),
@@ -132,7 +148,11 @@ export function createRuntime(name: HandlerName, source: NodeJS.ProcessEnv = pro
       if (env.SLUICE_ANALYST === 'offline') return undefined;
       const { BedrockAnalyst, createBedrockClient } = await import('../adapters/aws/analyst.bedrock.js');
       return new BedrockAnalyst({
-        client: traced(createBedrockClient({ region, ...endpointOf(env.SLUICE_BEDROCK_ENDPOINT) })),
+        client: deadline.bind(
+          traced(createBedrockClient({ region, ...endpointOf(env.SLUICE_BEDROCK_ENDPOINT) })),
+          'a Bedrock call',
+        ),
+        sleep: deadline.sleep(),
         modelId: env.SLUICE_BEDROCK_MODEL_ID,
         logger,
         metrics,
@@ -143,9 +163,11 @@ export function createRuntime(name: HandlerName, source: NodeJS.ProcessEnv = pro
       const { createMailer } = await import('../adapters/mail/create-mailer.js');
       const { createSesClient } = await import('../adapters/mail/mailer.ses.js');
       return createMailer(mail, {
-        sesClient: traced(
-          createSesClient({ region: mail.ses.region, ...endpointOf(env.SLUICE_SES_ENDPOINT) }),
+        sesClient: deadline.bind(
+          traced(createSesClient({ region: mail.ses.region, ...endpointOf(env.SLUICE_SES_ENDPOINT) })),
+          'an SES send',
         ),
+        sleep: deadline.sleep(),
         logger,
         metrics,
       });
@@ -170,6 +192,7 @@ export function createRuntime(name: HandlerName, source: NodeJS.ProcessEnv = pro
       return {
         ...DEFAULT_NOTIFY_TIMING,
         claimTtlMs: claimTtlWithin(DEFAULT_NOTIFY_TIMING.claimTtlMs, context),
+        retainMs: NOTIFICATION_RETAIN_MS,
         mail: { from: mail.from, to: mail.to, subjectTemplate: mail.subjectTemplate },
       };
     },

@@ -189,6 +189,7 @@ describe('bundled handlers', () => {
     const first = await runOnce(1);
     const { id, completed } = first;
     expect(first.keys).toEqual([
+      `analyses/twelvedata-ohlcv/${id}.json`,
       `manifests/${id}.json`,
       `processed/twelvedata-ohlcv/${id}.jsonl`,
       `rejects/twelvedata-ohlcv/${id}.jsonl`,

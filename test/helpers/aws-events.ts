@@ -5,6 +5,8 @@
  * events, and a Lambda context.
  */
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type {
   APIGatewayProxyEvent,
@@ -17,6 +19,7 @@ import type {
   SQSEvent,
   SQSRecord,
 } from 'aws-lambda';
+import { FIXTURE_BUCKET, FIXTURE_DIR } from '../../scripts/aws-event-fixtures.js';
 import type { IngestCompleted } from '../../src/core/events.js';
 
 const ACCOUNT = '123456789012';
@@ -42,7 +45,9 @@ export function ingestCompletedDetail(overrides: Partial<IngestCompleted> = {}):
   };
 }
 
-export function lambdaContext(awsRequestId: string = randomUUID()): Context {
+/** `remainingMs`: what the invocation has left when it starts; the clock runs down from there. */
+export function lambdaContext(awsRequestId: string = randomUUID(), remainingMs = 60_000): Context {
+  const endsAt = Date.now() + remainingMs;
   return {
     callbackWaitsForEmptyEventLoop: false,
     functionName: 'sluice-test',
@@ -52,7 +57,7 @@ export function lambdaContext(awsRequestId: string = randomUUID()): Context {
     awsRequestId,
     logGroupName: '/aws/lambda/sluice-test',
     logStreamName: '2026/01/05/[$LATEST]abc',
-    getRemainingTimeInMillis: () => 60_000,
+    getRemainingTimeInMillis: () => Math.max(0, endsAt - Date.now()),
     done: () => undefined,
     fail: () => undefined,
     succeed: () => undefined,
@@ -260,6 +265,15 @@ export function scheduledEvent(time = '2026-01-05T10:07:00Z'): ScheduledEvent {
     resources: [`arn:aws:events:${REGION}:${ACCOUNT}:rule/sluice-aggregate`],
     detail: {},
   };
+}
+
+/**
+ * A fixture of test/fixtures/aws-events/ (written by scripts/aws-event-fixtures.ts),
+ * its placeholder bucket replaced by `bucket` everywhere, SQS bodies included.
+ */
+export function awsEventFixture<T = unknown>(name: string, bucket = FIXTURE_BUCKET): T {
+  const text = readFileSync(path.join(FIXTURE_DIR, `${name}.json`), 'utf8');
+  return JSON.parse(text.replaceAll(FIXTURE_BUCKET, bucket)) as T;
 }
 
 /**

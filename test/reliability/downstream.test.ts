@@ -83,7 +83,9 @@ function deployedLimits(): DeployedLimits {
   const properties = (type: string) =>
     Object.values(template.findResources(type)).map((r) => r.Properties as Record<string, unknown>);
   const redrives = properties('AWS::SQS::Queue').flatMap((p) =>
-    p.RedrivePolicy ? [p.RedrivePolicy as { maxReceiveCount: number }] : [],
+    p.RedrivePolicy && p.QueueName === 'sluice-dev-analyze'
+      ? [p.RedrivePolicy as { maxReceiveCount: number }]
+      : [],
   );
   const asyncRetries = properties('AWS::Lambda::EventInvokeConfig')
     .filter((p) => /^Ingest/.test(String((p.FunctionName as { Ref?: string }).Ref)))

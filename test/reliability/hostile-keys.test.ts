@@ -128,17 +128,20 @@ describe('the ingest handler on emulated AWS', () => {
     return (await import('../../src/handlers/ingest.js')).handler;
   }
 
-  it('refuses every hostile key once, without throwing (a retry would only refuse it again)', async () => {
+  it('refuses every hostile key once, with a rejected manifest and one IngestRejected, without throwing', async () => {
     const ingest = await loadIngest();
     for (const key of HOSTILE_EVENT_KEYS) {
       const bridged = await ingest(s3ObjectCreatedEvent(testbed.s3.bucket, key), lambdaContext());
       const notified = await ingest(s3NotificationEvent(testbed.s3.bucket, key), lambdaContext());
-      expect([bridged.results, notified.results]).toEqual([
-        [{ key, outcome: 'refused' }],
-        [{ key, outcome: 'refused' }],
-      ]);
+      const refused = { key, outcome: 'refused', status: 'rejected', id: expect.any(String) };
+      expect([bridged.results, notified.results]).toEqual([[refused], [refused]]);
+      // The id is the key's: the second delivery of the same key finds the first one's manifest.
+      expect(notified.results[0]?.id).toBe(bridged.results[0]?.id);
     }
-    expect(testbed.events.accepted).toHaveLength(0);
+    // A retry would only refuse the key again, so each is announced once and nothing else is published.
+    expect(testbed.events.accepted.map((e) => e.DetailType)).toEqual(
+      HOSTILE_EVENT_KEYS.map(() => 'IngestRejected'),
+    );
   });
 
   it('ingests an object whose key holds spaces and "+" from either event, end to end', async () => {

@@ -9,6 +9,13 @@ export const DeliveryContextSchema = z.object({
     .string()
     .regex(/^(?!-)[\w./-]+$/, 'must be a branch name (letters, digits, ., _, -, /)')
     .default('main'),
+  /** Deploy a uat stage between dev and prod (`-c uat=false` to go from dev to prod). */
+  uat: z
+    .union([z.boolean(), z.enum(['true', 'false'])], {
+      error: (issue) => `must be true or false (given ${JSON.stringify(issue.input)})`,
+    })
+    .transform((value) => value === true || value === 'true')
+    .default(true),
   connectionArn: z
     .string({ error: 'is required: the ARN of an AVAILABLE CodeStar (CodeConnections) connection' })
     .regex(

@@ -226,6 +226,26 @@ describe('S3ObjectStore on s3rver', () => {
     expect(put?.headers['content-type']).toBe('application/octet-stream');
   });
 
+  it("names the bucket's customer-managed key, with a bucket key, on every write when given one", async () => {
+    const keyArn = 'arn:aws:kms:us-east-1:111111111111:key/0000aaaa-bb11-cc22-dd33-eeeeee444444';
+    const { store, sent } = await storeOnEmulator({ kmsKeyId: keyArn });
+    await store.put('manifests/x.json', '{}');
+    const writer = await store.openWriter('processed/x.jsonl');
+    await writer.write('row\n');
+    await writer.close();
+    const writes = sent.filter((r) =>
+      ['PutObjectCommand', 'CreateMultipartUploadCommand'].includes(r.command),
+    );
+    expect(writes.length).toBeGreaterThanOrEqual(2);
+    for (const write of writes) {
+      expect(write.headers).toMatchObject({
+        'x-amz-server-side-encryption': 'aws:kms',
+        'x-amz-server-side-encryption-aws-kms-key-id': keyArn,
+        'x-amz-server-side-encryption-bucket-key-enabled': 'true',
+      });
+    }
+  });
+
   it('asks HeadObject for checksums', async () => {
     const { store, sent } = await storeOnEmulator();
     await store.put('inputs/x.csv', 'a,b\n');

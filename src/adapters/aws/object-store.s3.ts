@@ -46,8 +46,14 @@ export interface S3ObjectStoreOptions {
   readonly partSizeBytes?: number;
   /** Parts one writer uploads in parallel, 1..64. @default 4 */
   readonly queueSize?: number;
-  /** Server-side encryption of every write: SSE-S3 or SSE-KMS with the bucket's key. @default 'AES256' */
+  /** Server-side encryption of every write: SSE-S3 or SSE-KMS. @default 'aws:kms' with kmsKeyId, else 'AES256' */
   readonly serverSideEncryption?: S3Encryption;
+  /**
+   * The customer-managed key SSE-KMS writes name, with an S3 Bucket Key. Without a key id,
+   * S3 would use the AWS-managed aws/s3 key, not the bucket's.
+   * @default none
+   */
+  readonly kmsKeyId?: string;
   /** Told about multipart uploads that could not be aborted (their parts wait for the bucket lifecycle rule). @default silentLogger */
   readonly logger?: Logger;
 }
@@ -116,6 +122,7 @@ export class S3ObjectStore implements ObjectStore {
   readonly #partSize: number;
   readonly #queueSize: number;
   readonly #encryption: S3Encryption;
+  readonly #kmsKeyId: string | undefined;
   readonly #logger: Logger;
 
   constructor(options: S3ObjectStoreOptions) {
@@ -129,7 +136,8 @@ export class S3ObjectStore implements ObjectStore {
       MAX_PART_BYTES,
     );
     this.#queueSize = checkRange('queueSize', options.queueSize ?? 4, 1, 64);
-    this.#encryption = options.serverSideEncryption ?? 'AES256';
+    this.#kmsKeyId = options.kmsKeyId;
+    this.#encryption = options.serverSideEncryption ?? (options.kmsKeyId ? 'aws:kms' : 'AES256');
     this.#logger = options.logger ?? silentLogger;
   }
 
@@ -246,6 +254,9 @@ export class S3ObjectStore implements ObjectStore {
       // A single PutObject then records a FULL_OBJECT SHA-256 that head() hands to ingest.
       ChecksumAlgorithm: 'SHA256',
       ServerSideEncryption: this.#encryption,
+      ...(this.#encryption === 'aws:kms' && this.#kmsKeyId
+        ? { SSEKMSKeyId: this.#kmsKeyId, BucketKeyEnabled: true }
+        : {}),
       ...(options.ifNoneMatch ? { IfNoneMatch: '*' } : {}),
     } as const;
   }

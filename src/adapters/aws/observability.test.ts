@@ -72,6 +72,18 @@ describe('powertoolsMetrics', () => {
   });
 });
 
+describe('createObservability', () => {
+  it("emits under the stack's metric namespace when POWERTOOLS_METRICS_NAMESPACE names one", () => {
+    const { metrics, powertools } = createObservability('ingest', {
+      POWERTOOLS_METRICS_NAMESPACE: 'MarketAnalytics',
+    });
+    metrics.add('RowsValid', 'Count', 1);
+    powertools.metrics.publishStoredMetrics();
+    const doc = (parsed() as unknown as Emf[]).find((d) => d.RowsValid !== undefined);
+    expect(doc?._aws.CloudWatchMetrics[0]?.Namespace).toBe('MarketAnalytics');
+  });
+});
+
 describe('recordIngestMetrics', () => {
   const manifest = (over: Partial<Manifest['counts']>, status: Manifest['status'] = 'ingested') =>
     ({

@@ -1,7 +1,8 @@
 /**
  * Powertools for AWS Lambda behind sluice's Logger and Metrics ports: JSON logs
  * with the Lambda context and cold start, CloudWatch metrics as EMF in the logs
- * (namespace `Sluice`), X-Ray traces of every SDK client a handler builds.
+ * (namespace `Sluice` unless the stack sets POWERTOOLS_METRICS_NAMESPACE), X-Ray
+ * traces of every SDK client a handler builds.
  */
 import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
 import { Metrics as PowertoolsMetrics } from '@aws-lambda-powertools/metrics';
@@ -59,7 +60,10 @@ export interface Observability {
   traced<T>(client: T): T;
 }
 
-export function createObservability(handlerName: string): Observability {
+export function createObservability(
+  handlerName: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Observability {
   const serviceName = 'sluice';
   const logger = new PowertoolsLogger({
     serviceName,
@@ -67,7 +71,8 @@ export function createObservability(handlerName: string): Observability {
     // The correlation id is found per invocation by the handler and appended as `correlationId`.
   });
   const metrics = new PowertoolsMetrics({
-    namespace: METRICS_NAMESPACE,
+    // The stack's `-c metricNamespace`, which its alarms and metric filters also use.
+    namespace: env.POWERTOOLS_METRICS_NAMESPACE || METRICS_NAMESPACE,
     serviceName,
     defaultDimensions: { stage: handlerName },
   });

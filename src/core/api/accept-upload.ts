@@ -14,6 +14,7 @@ import { DATASETS, isDatasetId } from '../datasets/registry.js';
 import { errorMessage, SluiceError } from '../errors.js';
 import { keys } from '../keys.js';
 import type { ObjectStore } from '../ports.js';
+import { sniffUpload } from './sniff-upload.js';
 
 export const API_ERRORS = {
   'API.INVALID_REQUEST': 400,
@@ -94,37 +95,47 @@ function parseOrFail<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   return parsed.data;
 }
 
-function mediaTypeOf(contentType: string | undefined): MediaType {
-  const essence = contentType?.split(';')[0]?.trim().toLowerCase() ?? '';
-  const known = MEDIA_TYPES[essence as keyof typeof MEDIA_TYPES];
-  if (!known) {
-    throw new ApiError(
-      'API.UNSUPPORTED_MEDIA_TYPE',
-      `Content-Type ${JSON.stringify(essence)} is not accepted; send one of ${Object.keys(MEDIA_TYPES).join(', ')}`,
-    );
-  }
-  return known;
+const essenceOf = (contentType: string | undefined): string =>
+  contentType?.split(';')[0]?.trim().toLowerCase() ?? '';
+
+const declaredMediaType = (essence: string): MediaType | undefined =>
+  MEDIA_TYPES[essence as keyof typeof MEDIA_TYPES];
+
+/** Any other Content-Type (or none) is judged by the body: see sniff-upload.ts. */
+function sniffedMediaType(bytes: Uint8Array, essence: string, dataset: string | undefined): MediaType {
+  const sniffed = sniffUpload(bytes, dataset);
+  if (sniffed.ok) return sniffed.media;
+  throw new ApiError(
+    'API.UNSUPPORTED_MEDIA_TYPE',
+    `Content-Type ${JSON.stringify(essence)} is not one sluice reads and the body was sniffed as ${sniffed.sniffed}; send one of ${Object.keys(MEDIA_TYPES).join(', ')}, or a body a dataset recognizes`,
+  );
 }
 
-/** API Gateway caps a payload at 10 MB, so decoding before measuring is bounded. */
+const tooLarge = (bytes: number, maxBytes: number) =>
+  new ApiError('API.PAYLOAD_TOO_LARGE', `the body has ${bytes} bytes, over the ${maxBytes}-byte limit`);
+
+/** Bytes a base64 text decodes to, from its length alone. */
+export function base64DecodedLength(text: string): number {
+  const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
+  return Math.floor((text.length * 3) / 4) - padding;
+}
+
+/** The size is known from the encoded text, so an oversized body is refused before it is decoded. */
 function bodyBytes(body: Uint8Array | EncodedBody, maxBytes: number): Uint8Array {
   let bytes: Uint8Array;
   if (body instanceof Uint8Array) {
     bytes = body;
   } else {
-    const text = body.text ?? '';
-    if (body.base64 && !BASE64.test(text.replace(/\s+/g, ''))) {
+    const text = body.base64 ? (body.text ?? '').replace(/\s+/g, '') : (body.text ?? '');
+    const size = body.base64 ? base64DecodedLength(text) : Buffer.byteLength(text, 'utf8');
+    if (size > maxBytes) throw tooLarge(size, maxBytes);
+    if (body.base64 && !BASE64.test(text)) {
       throw new ApiError('API.INVALID_BODY', 'the body is marked base64 but is not');
     }
     bytes = Buffer.from(text, body.base64 ? 'base64' : 'utf8');
   }
   if (bytes.length === 0) throw new ApiError('API.EMPTY_BODY', 'the body is empty');
-  if (bytes.length > maxBytes) {
-    throw new ApiError(
-      'API.PAYLOAD_TOO_LARGE',
-      `the body has ${bytes.length} bytes, over the ${maxBytes}-byte limit`,
-    );
-  }
+  if (bytes.length > maxBytes) throw tooLarge(bytes.length, maxBytes);
   return bytes;
 }
 
@@ -181,8 +192,10 @@ export async function acceptUpload(
     Object.entries(request.headers).flatMap(([k, v]) => (v === undefined ? [] : [[k.toLowerCase(), v]])),
   );
   const dataset = datasetOf(request.query, headers);
-  const media = mediaTypeOf(headers['content-type']);
+  const essence = essenceOf(headers['content-type']);
+  const declared = declaredMediaType(essence);
   const bytes = bodyBytes(request.body, options.maxBytes);
+  const media = declared ?? sniffedMediaType(bytes, essence, dataset);
   checkContent(bytes, media);
   const id = createHash('sha256').update(bytes).digest('hex');
   const key = keys.apiInput(id, media.ext, dataset);
