@@ -24,6 +24,7 @@ import { analysisCompletedOf } from '../stage-events.js';
 import { analyzeRows, type DatasetAnalysis } from './analysis.js';
 import { costOf, DEFAULT_PRICES, type PriceTable } from './cost.js';
 import { factsForPrompt } from './facts.js';
+import { analysisFindings } from './findings/index.js';
 import { narrate } from './narrate.js';
 import { OfflineAnalyst } from './offline-analyst.js';
 import { writeOfflineNarrative } from './offline-narrative.js';
@@ -154,6 +155,12 @@ async function analyze(
   const rows: unknown[] = [];
   for await (const batch of readJsonLines(await store.getStream(event.processedKey))) rows.push(...batch);
   const analysis = analyzeRows(event.dataset, rows);
+  const createdAt = new Date(clock.now()).toISOString();
+  const found = analysisFindings(analysis, {
+    name: event.inputKey,
+    ingest: manifest.counts,
+    fallbackAt: createdAt,
+  });
   const offline = new OfflineAnalyst(() => writeOfflineNarrative(analysis), { clock });
   const request = {
     dataset: event.dataset,
@@ -176,7 +183,7 @@ async function analyze(
     id: event.id,
     correlationId: event.correlationId,
     dataset: event.dataset,
-    createdAt: new Date(clock.now()).toISOString(),
+    createdAt,
     input: {
       key: event.inputKey,
       manifestKey: event.manifestKey,
@@ -191,6 +198,9 @@ async function analyze(
       reasons: manifest.counts.reasons,
     },
     analysis,
+    findings: [...found.findings],
+    findingCounts: found.counts,
+    findingsOmitted: found.omitted,
     narrative: result.narrative,
     analyst: {
       model: result.model,
