@@ -56,6 +56,10 @@ export interface AnalyzeOptions {
   readonly prices: PriceTable;
   /** Write one history item per symbol and bar (market datasets). @default true */
   readonly history: boolean;
+  /** Symbols of a large market file that get an outlook (prompt budget). @default FACT_LIMITS.outlookSymbols (12) */
+  readonly outlookSymbols?: number;
+  /** Share of a model's narrative items the grounding check may drop before the offline narrative replaces it. @default 0.5 */
+  readonly maxDroppedShare?: number;
 }
 
 export const DEFAULT_ANALYZE_OPTIONS: AnalyzeOptions = {
@@ -161,18 +165,25 @@ async function analyze(
     ingest: manifest.counts,
     fallbackAt: createdAt,
   });
-  const offline = new OfflineAnalyst(() => writeOfflineNarrative(analysis), { clock });
+  const budget = options.outlookSymbols === undefined ? {} : { outlookSymbols: options.outlookSymbols };
+  const offline = new OfflineAnalyst(() => writeOfflineNarrative(analysis, found.findings, budget), {
+    clock,
+  });
   const request = {
     dataset: event.dataset,
     correlationId: event.correlationId,
-    facts: factsForPrompt(analysis),
+    facts: factsForPrompt(analysis, found, budget),
   };
   // Token metrics come from the LLM adapters, once per call; emitting the totals here too would count them twice.
-  const { result, fallback } = await narrate(
+  const { result, fallback, grounding } = await narrate(
     deps.analyst ?? offline,
     offline,
     request,
     deps.metrics ?? noMetrics,
+    {
+      logger: deps.logger.child({ correlationId: event.correlationId, stage: 'analyze' }),
+      ...(options.maxDroppedShare === undefined ? {} : { maxDroppedShare: options.maxDroppedShare }),
+    },
   );
   const costUsd = costOf(result.model, result.usage, options.prices);
   const fallbackCost = fallback ? costOf(fallback.model, fallback.usage, options.prices) : 0;
@@ -209,6 +220,7 @@ async function analyze(
       usage: result.usage,
       costUsd,
       ...(fallback ? { fallback: { ...fallback, costUsd: fallbackCost } } : {}),
+      ...(grounding ? { grounding: { ...grounding, items: [...grounding.items] } } : {}),
     },
     totals: {
       inputTokens,

@@ -78,6 +78,14 @@ export const StoredAnalysisSchema = z.object({
         costUsd: z.number().nonnegative().nullable(),
       })
       .optional(),
+    /** What the grounding check dropped from a model's answer (absent for the offline narrative). */
+    grounding: z
+      .object({
+        checked: z.number().int().nonnegative(),
+        dropped: z.number().int().nonnegative(),
+        items: z.array(z.object({ field: z.string(), reason: z.string(), detail: z.string() })),
+      })
+      .optional(),
   }),
   /** Everything the narrative cost, the abandoned model's tokens included. */
   totals: z.object({

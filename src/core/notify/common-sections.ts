@@ -1,22 +1,21 @@
 /** The parts every report has, whatever the dataset: the narrative, the input's data quality, the footer. */
-import type { Narrative } from '../analyze/narrative.js';
+import { executiveSummaryOf, type Narrative } from '../analyze/narrative.js';
 import type { StoredAnalysis } from '../analyze/stored-analysis.js';
 import { count, pct, plural } from './format.js';
 import { type Block, cell, type ReportDocument, type Section, TONE, type Tone } from './report-document.js';
 
 export function narrativeSection(narrative: Narrative): Section {
-  const concerns: Block =
-    narrative.concerns.length > 0
-      ? { kind: 'list', items: narrative.concerns.map((text) => ({ text })) }
-      : { kind: 'paragraph', text: 'None raised.', tone: TONE.muted };
+  const concerns = narrative.concerns ?? [];
   return {
     title: 'What the figures say',
     blocks: [
-      { kind: 'paragraph', text: narrative.summary },
+      { kind: 'paragraph', text: executiveSummaryOf(narrative) },
       { kind: 'subheading', text: 'Highlights' },
-      { kind: 'list', items: narrative.highlights.map((text) => ({ text })) },
+      { kind: 'list', items: (narrative.highlights ?? []).map((text) => ({ text })) },
       { kind: 'subheading', text: 'Concerns' },
-      concerns,
+      concerns.length > 0
+        ? { kind: 'list', items: concerns.map((text) => ({ text })) }
+        : { kind: 'paragraph', text: 'None raised.', tone: TONE.muted },
     ],
   };
 }

@@ -5,7 +5,7 @@
  * brand's fence by a set number of IQRs) and duplicated order ids.
  */
 import { FINDING_KIND } from '../../core/analyze/findings/finding.js';
-import { OUTLIER_IQR_MULTIPLE, quantile } from '../../core/analyze/sales.js';
+import { OUTLIER_IQR_MULTIPLE, quantile, type SalesRow } from '../../core/analyze/sales.js';
 import { seededRandom } from '../prng.js';
 import { PLANTED_SEVERITIES, type PlantedEvent, type Truth } from './truth.js';
 
@@ -84,7 +84,7 @@ interface Order {
 
 const csvCell = (v: string): string => (/[",\r\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
 
-export function plantedSales(options: PlantedSalesOptions): { csv: string; truth: Truth } {
+export function plantedSales(options: PlantedSalesOptions): { csv: string; rows: SalesRow[]; truth: Truth } {
   const random = seededRandom(options.seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
   const start = Date.UTC(2024, 0, 1);
@@ -158,9 +158,19 @@ export function plantedSales(options: PlantedSalesOptions): { csv: string; truth
     ]
       .map(csvCell)
       .join(',');
-  const csv = [SALES_HEADER, ...orders.map(line), ...duplicates.map(line)].join('\n');
+  const all = [...orders, ...duplicates];
+  const csv = [SALES_HEADER, ...all.map(line)].join('\n');
   return {
     csv: `${csv}\n`,
+    rows: all.map((o) => ({
+      order_id: o.id,
+      date: o.date,
+      model: o.phone.model,
+      brand: o.phone.brand,
+      price: o.price,
+      region: o.region as SalesRow['region'],
+      customer_review: o.review === '' ? null : o.review,
+    })),
     truth: {
       dataset: 'smartphone-sales',
       seed: options.seed,

@@ -5,7 +5,7 @@
  * at a value in the middle of its severity band (VITAL_SEVERITY).
  */
 import { FINDING_KIND } from '../../core/analyze/findings/finding.js';
-import type { BandedMeasure } from '../../core/analyze/vitals.js';
+import type { BandedMeasure, VitalsRow } from '../../core/analyze/vitals.js';
 import { seededRandom } from '../prng.js';
 import { PLANTED_SEVERITIES, type PlantedEvent, type Truth } from './truth.js';
 
@@ -34,11 +34,16 @@ export interface PlantedVitalsOptions {
   readonly plant?: boolean;
 }
 
-export function plantedVitals(options: PlantedVitalsOptions): { csv: string; truth: Truth } {
+export function plantedVitals(options: PlantedVitalsOptions): {
+  csv: string;
+  rows: VitalsRow[];
+  truth: Truth;
+} {
   const random = seededRandom(options.seed);
   const normal = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
   const start = Date.UTC(2024, 2, 1);
   const lines = [VITALS_HEADER];
+  const rows: VitalsRow[] = [];
   const events: PlantedEvent[] = [];
   let cycle = 0;
   for (let u = 0; u < options.users; u++) {
@@ -77,23 +82,34 @@ export function plantedVitals(options: PlantedVitalsOptions): { csv: string; tru
       };
       const planted = plan.get(i);
       if (planted) values[planted[0]] = planted[1];
-      const steps = Math.max(0, Math.round(random() < 0.4 ? 0 : 300 + 500 * random()));
+      const row: VitalsRow = {
+        event_time: new Date(start + i * 900_000 + u * 1000).toISOString(),
+        user_id: user,
+        heart_rate: values.heart_rate,
+        spo2: values.spo2,
+        steps: Math.max(0, Math.round(random() < 0.4 ? 0 : 300 + 500 * random())),
+        temp_c: values.temp_c,
+        systolic_bp: values.systolic_bp,
+        diastolic_bp: Math.min(values.diastolic_bp, values.systolic_bp),
+      };
+      rows.push(row);
       lines.push(
         [
-          new Date(start + i * 900_000 + u * 1000).toISOString(),
+          row.event_time,
           user,
-          values.heart_rate,
-          values.spo2,
-          steps,
-          values.temp_c.toFixed(1),
-          values.systolic_bp,
-          Math.min(values.diastolic_bp, values.systolic_bp),
+          row.heart_rate,
+          row.spo2,
+          row.steps,
+          row.temp_c.toFixed(1),
+          row.systolic_bp,
+          row.diastolic_bp,
         ].join(','),
       );
     }
   }
   return {
     csv: `${lines.join('\n')}\n`,
+    rows,
     truth: {
       dataset: 'health-vitals',
       seed: options.seed,

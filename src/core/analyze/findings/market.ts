@@ -4,6 +4,7 @@ import type { Anomaly, AnomalyKind, SymbolAnomalies } from '../market/anomalies.
 import { followsExchangeCalendar, missingTradingDays } from '../market/calendar.js';
 import { formatCount, formatMultiple, formatPct, formatPrice } from '../market/format.js';
 import {
+  compareFindings,
   FINDING_KIND,
   type Finding,
   type FindingKind,
@@ -157,5 +158,5 @@ export function symbolFindings(input: SymbolFindingInput): Finding[] {
       ),
     );
   }
-  return findings;
+  return findings.sort(compareFindings);
 }
