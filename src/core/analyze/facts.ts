@@ -244,6 +244,7 @@ function marketFacts(m: MarketAnalysis, budget: number) {
     rsi: {
       overbought: rsiValues.filter((r) => r > 70).length,
       oversold: rsiValues.filter((r) => r < 30).length,
+      rule: 'overbought: RSI(14) above 70; oversold: below 30',
     },
     topGainers: m.topGainers.slice(0, FACT_LIMITS.movers).map(mover),
     topLosers: m.topLosers.slice(0, FACT_LIMITS.movers).map(mover),

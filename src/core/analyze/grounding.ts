@@ -129,8 +129,13 @@ export function groundingContext(facts: unknown): GroundingContext {
 /** Is the text's number one of the figures, as written or rounded either way? */
 function isKnownNumber(token: Token, ctx: GroundingContext): boolean {
   if (FREE_NUMBERS.has(token.value)) return true;
+  // The text may round a figure (4.237 as 4.2) or be more precise than the rounded fact (revenue 12,345.67
+  // for 12346), but only by a hair: 73.42 is not the fact 73.
   return ctx.numbers.some(
-    (n) => roundTo(n.value, token.decimals) === token.value || roundTo(token.value, n.decimals) === n.value,
+    (n) =>
+      roundTo(n.value, token.decimals) === token.value ||
+      (roundTo(token.value, n.decimals) === n.value &&
+        Math.abs(token.value - n.value) <= 0.005 * Math.max(n.value, 1)),
   );
 }
 

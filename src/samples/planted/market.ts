@@ -61,7 +61,8 @@ export interface PlantedMarketOptions {
 const VOLUME_MULTIPLE = { low: 3.7, medium: 5.2, high: 7.8, critical: 14 } as const;
 const MOVE_PCT = { low: 6.2, medium: 8.7, high: 14, critical: 28 } as const;
 const MISSING_DAYS = { low: 1, medium: 2, high: 3, critical: 6 } as const;
-const SPLIT_FACTORS = [2, 3, 4] as const;
+// A 2-for-1 split doubles volume, which noise can bring under the detector's 1.5× rule; 3 and 4 stay clear of it.
+const SPLIT_FACTORS = [3, 4] as const;
 
 /** First bar an event may sit on, and the bars kept between events, so rolling windows see calm data. */
 const LEAD_BARS = 30;
@@ -137,6 +138,8 @@ export function plantedMarket(options: PlantedMarketOptions): PlantedMarket {
         });
       }
       if (event?.kind === 'split') {
+        // A quiet split day: the detector allows 3 % around the exact ratio, and the split is what is planted.
+        ret *= 0.5;
         const factor = SPLIT_FACTORS[Math.floor(random() * SPLIT_FACTORS.length)] as number;
         volumeScale *= factor;
         volume *= factor;
@@ -178,7 +181,9 @@ export function plantedMarket(options: PlantedMarketOptions): PlantedMarket {
       const high = Math.max(open, close) * (1 + random() * sigma * 0.6);
       const low = Math.min(open, close) * (1 - random() * sigma * 0.6);
       if (skip > 0) {
-        // The bar is not written; the price still moves on, as the market did that day.
+        // The bar is not written, and the price is held: otherwise the bar after the run would carry
+        // several days of moves in one and could cross the large-move rule, which was not planted.
+        close = previous;
         skip--;
         continue;
       }

@@ -71,10 +71,10 @@ export function plantedVitals(options: PlantedVitalsOptions): {
         break;
       }
     }
-    const restingHr = 68 + 10 * random();
+    const restingHr = 70 + 8 * random();
     for (let i = 0; i < options.readingsPerUser; i++) {
       const values: Record<BandedMeasure, number> = {
-        heart_rate: Math.round(restingHr + 4 * normal()),
+        heart_rate: Math.round(restingHr + 3.5 * normal()),
         spo2: Math.min(100, Math.round(97.6 + 0.7 * normal())),
         temp_c: Math.round((36.7 + 0.2 * normal()) * 10) / 10,
         systolic_bp: Math.round(117 + 6 * normal()),
@@ -82,6 +82,8 @@ export function plantedVitals(options: PlantedVitalsOptions): {
       };
       const planted = plan.get(i);
       if (planted) values[planted[0]] = planted[1];
+      // Diastolic never exceeds systolic; a planted diastolic lifts systolic just enough, still inside its band.
+      if (planted?.[0] === 'diastolic_bp') values.systolic_bp = Math.max(values.systolic_bp, planted[1] + 5);
       const row: VitalsRow = {
         event_time: new Date(start + i * 900_000 + u * 1000).toISOString(),
         user_id: user,

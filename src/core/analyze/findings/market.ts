@@ -93,14 +93,14 @@ function eventFinding(a: Anomaly): Finding {
   }
 }
 
-const INFO_WORDS: Readonly<Record<AnomalyKind, (n: number, max: number) => string>> = {
+const events = (n: number, one: string, many: string) => `${formatCount(n)} ${n === 1 ? one : many}`;
+
+/** Only volume (1.5× to 3×) and band events fall short of their finding's low edge; the others are notable from their rule on. */
+const INFO_WORDS: Readonly<Partial<Record<AnomalyKind, (n: number, max: number) => string>>> = {
   volume: (n, max) =>
-    `${formatCount(n)} bars with volume between 1.5× and 3× their 20-bar mean (largest ${formatMultiple(max)})`,
-  move: (n, max) => `${formatCount(n)} moves past 5% (largest ${formatPct(max)})`,
-  gap: (n, max) => `${formatCount(n)} opening gaps past 3% (largest ${formatPct(max)})`,
-  split: (n) => `${formatCount(n)} probable splits`,
+    `${events(n, 'bar', 'bars')} with volume between 1.5× and 3× the 20-bar mean (largest ${formatMultiple(max)})`,
   band: (n, max) =>
-    `${formatCount(n)} closes outside the 2σ Bollinger band (largest ${max.toFixed(1)}σ); about 5% of closes fall outside by construction`,
+    `${events(n, 'close', 'closes')} outside the 2σ Bollinger band (largest ${max.toFixed(1)}σ); about 5% of closes fall outside by construction`,
 };
 
 export interface SymbolFindingInput {
@@ -145,7 +145,8 @@ export function symbolFindings(input: SymbolFindingInput): Finding[] {
         'info',
         symbol,
         tally.last,
-        INFO_WORDS[kind](tally.count, tally.maxMeasure),
+        INFO_WORDS[kind]?.(tally.count, tally.maxMeasure) ??
+          events(tally.count, `${kind} event`, `${kind} events`),
         {
           measure: tally.maxMeasure,
           threshold: kind === 'band' ? 2 : kind === 'volume' ? 1.5 : 0,
