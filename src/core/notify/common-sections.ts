@@ -1,24 +1,8 @@
 /** The parts every report has, whatever the dataset: the narrative, the input's data quality, the footer. */
-import { executiveSummaryOf, type Narrative } from '../analyze/narrative.js';
+import type { Narrative } from '../analyze/narrative.js';
 import type { StoredAnalysis } from '../analyze/stored-analysis.js';
 import { count, pct, plural } from './format.js';
 import { type Block, cell, type ReportDocument, type Section, TONE, type Tone } from './report-document.js';
-
-export function narrativeSection(narrative: Narrative): Section {
-  const concerns = narrative.concerns ?? [];
-  return {
-    title: 'What the figures say',
-    blocks: [
-      { kind: 'paragraph', text: executiveSummaryOf(narrative) },
-      { kind: 'subheading', text: 'Highlights' },
-      { kind: 'list', items: (narrative.highlights ?? []).map((text) => ({ text })) },
-      { kind: 'subheading', text: 'Concerns' },
-      concerns.length > 0
-        ? { kind: 'list', items: concerns.map((text) => ({ text })) }
-        : { kind: 'paragraph', text: 'None raised.', tone: TONE.muted },
-    ],
-  };
-}
 
 export function dataQualitySection(stored: StoredAnalysis): Section {
   const { ingest, input } = stored;
@@ -71,6 +55,16 @@ export function footerLines(stored: StoredAnalysis, generatedAt: string): Report
     ? ` (fallback: ${analyst.fallback.code}, after ${analyst.fallback.model} failed)`
     : '';
   const tokens = stored.totals.inputTokens + stored.totals.outputTokens;
+  const cost =
+    tokens === 0
+      ? ''
+      : stored.totals.costUsd === null
+        ? ', cost unknown'
+        : `, $${stored.totals.costUsd.toFixed(6)}`;
+  const dropped =
+    analyst.grounding && analyst.grounding.dropped > 0
+      ? `; ${plural(analyst.grounding.dropped, 'ungrounded item')} dropped`
+      : '';
   return [
     { label: 'Correlation id', value: stored.correlationId },
     { label: 'Dataset', value: stored.dataset },
@@ -79,7 +73,12 @@ export function footerLines(stored: StoredAnalysis, generatedAt: string): Report
     { label: 'Generated', value: generatedAt },
     {
       label: 'Narrative',
-      value: `${analyst.model}${fallback}${tokens > 0 ? `, ${plural(tokens, 'token')}` : ''}`,
+      value:
+        `${analyst.model}${fallback}` +
+        (tokens > 0
+          ? `, ${plural(tokens, 'token')} (${count(stored.totals.inputTokens)} in, ${count(stored.totals.outputTokens)} out)${cost}`
+          : '') +
+        dropped,
     },
   ];
 }
