@@ -149,10 +149,11 @@ describe('renderReport for a market analysis', () => {
       expect(html).toMatch(new RegExp(`<td[^>]*>${symbol}</td>`));
       expect(text).toMatch(new RegExp(`^${symbol} +[\\d.,]+ +[-+]\\d+\\.\\d% +(up|down|sideways|—) +`, 'm'));
     }
-    // Findings cards come first with their sparklines; the price charts follow, largest symbol first.
-    expect(
-      charts.map((c) => c.filename.replace(/^chart-\d+-/, '')).filter((f) => f.startsWith('price-')),
-    ).toEqual(['price-nvda.png', 'price-msft.png', 'price-aapl.png']);
+    // Findings cards come first with their sparklines; then one price chart per symbol.
+    const priceCharts = charts
+      .map((c) => c.filename.replace(/^chart-\d+-/, ''))
+      .filter((f) => f.startsWith('price-'));
+    expect(priceCharts.sort()).toEqual(['price-aapl.png', 'price-msft.png', 'price-nvda.png']);
   });
 
   it("marks on a symbol's chart the findings its table row counts", () => {

@@ -55,6 +55,11 @@ export interface PlantedMarketOptions {
   readonly plant?: boolean;
   /** The last trading day of every series. @default '2024-12-31' */
   readonly end?: string;
+  /** What to plant, in this order from the first slot. @default volume, move, missing (and a split for every third symbol) */
+  readonly kinds?: readonly PlantKind[];
+  /** First bar an event may sit on, and bars between events. @default 30, 30 */
+  readonly lead?: number;
+  readonly spacing?: number;
 }
 
 /** Severity-band centers of each planted magnitude (see SEVERITY_EDGES). */
@@ -80,7 +85,7 @@ export function tradingDays(count: number, end: string): string[] {
   return days.reverse();
 }
 
-type PlantKind = 'volume' | 'move' | 'missing' | 'split';
+export type PlantKind = 'volume' | 'move' | 'missing' | 'split';
 
 export interface PlantedMarket {
   readonly rows: OhlcvRow[];
@@ -103,9 +108,14 @@ export function plantedMarket(options: PlantedMarketOptions): PlantedMarket {
     // Slots for events: every SPACING bars from LEAD_BARS, each taken by one kind in turn.
     const plan = new Map<number, { kind: PlantKind; level: (typeof PLANTED_SEVERITIES)[number] }>();
     if (options.plant !== false) {
-      const kinds: PlantKind[] = ['volume', 'move', 'missing', ...(s % 3 === 0 ? (['split'] as const) : [])];
+      const kinds: readonly PlantKind[] = options.kinds ?? [
+        'volume',
+        'move',
+        'missing',
+        ...(s % 3 === 0 ? (['split'] as const) : []),
+      ];
       const offset = Math.floor(random() * 5);
-      let slot = LEAD_BARS + offset;
+      let slot = (options.lead ?? LEAD_BARS) + offset;
       for (const kind of kinds) {
         // Leave room after the slot: a missing run needs its bars, a split its quiet window.
         if (slot >= options.bars - 8) break;
@@ -114,7 +124,7 @@ export function plantedMarket(options: PlantedMarketOptions): PlantedMarket {
             ? 'medium'
             : (PLANTED_SEVERITIES[cycle++ % 4] as (typeof PLANTED_SEVERITIES)[number]);
         plan.set(slot, { kind, level });
-        slot += SPACING;
+        slot += options.spacing ?? SPACING;
       }
     }
     let close = l.price * (0.9 + 0.2 * random());
