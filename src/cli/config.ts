@@ -28,6 +28,8 @@ export const LocalConfigSchema = z.object({
   SLUICE_OPENAI_BASE_URL: z.url().optional(),
   SLUICE_OPENAI_MODEL: z.string().min(1).optional(),
   SLUICE_OPENAI_API_KEY: z.string().min(1).optional(),
+  /** Symbols of a large market file the narrative writes an outlook for: the prompt's token budget. */
+  SLUICE_OUTLOOK_SYMBOLS: z.coerce.number().int().min(1).max(50).default(12),
   /** JSON price table merged over the defaults: {"model": {"inputPer1k": 0.1, "outputPer1k": 0.2}}. */
   // A blank variable means the defaults, as an unset one does.
   SLUICE_PRICES: z.preprocess(
