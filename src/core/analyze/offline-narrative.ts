@@ -251,7 +251,9 @@ function anomalyTally(counts: Readonly<Record<AnomalyKind, number>>): string | n
   const parts = Object.values(ANOMALY_KIND)
     .filter((k) => counts[k] > 0)
     .map((k) => plural(counts[k], ...ANOMALY_WORDS[k]));
-  return parts.length === 0 ? null : `Anomalies found: ${parts.join(', ')}.`;
+  return parts.length === 0
+    ? null
+    : `Detector events, most of them info rather than findings: ${parts.join(', ')}.`;
 }
 
 function symbolSentence(s: SymbolAnalysis): string {
