@@ -24,7 +24,7 @@ describe('ungroundedIn', () => {
     'AAPL gained 4.2% to 1,234.50.',
     'AAPL rose +4.20 percent.',
     'RSI(14) read 61.3, MACD(12,26,9) is not quoted.',
-    'Volume was 8.2× its mean, 12,345,678 shares against 1.5 million.',
+    'Volume was 8.2× its mean, 12,345,678 shares against 1,500,000.',
     'On 2024-03-02 at 09:00 the volume spiked.',
     'Two of the 1 symbols, 100% of the file.',
     'Names with digits are names: Galaxy S24, P-012, SMA20/SMA50, 2σ.',
