@@ -7,12 +7,13 @@
  * stored narrative is checked again for an ungrounded number.
  *
  *   npm run eval              full run; writes the figures into README.md
- *   npm run eval -- --small   one size and seed per kind (what CI runs)
+ *   npm run eval -- --small   one size and seed per kind
+ *   npm run eval -- --keep d  also writes every planted sample to d/, each beside its truth file
  *
  * Exits 1 when a target is missed: recall >= 0.95 and precision >= 0.90 for
  * every planted kind, no finding above info in a calm file, 0 ungrounded numbers stored.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -47,6 +48,17 @@ import { plantedVitals } from '../src/samples/planted/vitals.js';
 import { writeReadmeSection } from './readme-section.js';
 
 const small = process.argv.includes('--small');
+const keepAt = process.argv.indexOf('--keep');
+const keep = keepAt >= 0 ? process.argv[keepAt + 1] : undefined;
+
+/** Writes a planted sample and, beside it, its truth: `<name>.json|csv` and `<name>.truth.json`. */
+async function keepSample(sample: Sample, name: string): Promise<void> {
+  if (keep === undefined) return;
+  await mkdir(keep, { recursive: true });
+  const base = path.join(keep, name);
+  await writeFile(`${base}${path.extname(sample.key)}`, sample.body);
+  await writeFile(`${base}.truth.json`, `${JSON.stringify(sample.truth, null, 2)}\n`);
+}
 
 interface Sample {
   readonly dataset: string;
@@ -200,6 +212,7 @@ async function main(): Promise<void> {
     for (const size of small ? sizes.slice(0, 1) : sizes) {
       for (const seed of SEEDS) {
         const sample = size.make(seed, true);
+        await keepSample(sample, `${kind}-${sample.size.replace('×', 'x')}-seed${seed}`);
         const [stored] = await run(sample);
         addScores(scores, scoreFindings(everyFinding(stored as StoredAnalysis), sample.truth));
       }
