@@ -150,8 +150,8 @@ export const RECOMMENDATION_RULES: Readonly<Record<FindingKind, Rule | null>> = 
   },
 };
 
-/** Subjects of one kind named one by one up to this many; more share one recommendation. */
-const SUBJECTS_ONE_BY_ONE = 2;
+/** Subjects of one kind named one by one up to this many; more share one recommendation. A person to follow up is named alone. */
+const SUBJECTS_ONE_BY_ONE: Readonly<Partial<Record<FindingKind, number>>> = { abnormal_vital: 5 };
 
 /** Recommendations from the findings above info, by the rule table, high priority first. */
 export function recommend(findings: readonly Finding[]): Recommendation[] {
@@ -166,16 +166,17 @@ export function recommend(findings: readonly Finding[]): Recommendation[] {
   const add = (rule: Rule, action: string, cited: readonly Finding[]) => {
     const worst = cited.reduce((w, f) => (SEVERITY_RANK[f.severity] > SEVERITY_RANK[w.severity] ? f : w));
     const priority = PRIORITY_OF[worst.severity] as Priority;
+    // A title that already names its day needs no second date in front of it.
     const evidence = cited
-      .slice(0, 3)
-      .map((f) => `${clip(f.subject)} ${f.at}: ${f.title}`)
+      .slice(0, 2)
+      .map((f) => `${clip(f.subject)}${f.title.includes(f.at.slice(0, 10)) ? '' : ` ${f.at}`}: ${f.title}`)
       .join('; ');
     drafts.push({
       rec: {
         action: fitLength(action, LIMITS.action),
         priority,
         rationale: fitLength(
-          `${evidence}${cited.length > 3 ? '; …' : ''}. Severity ${worst.severity}. ${rule.why}`,
+          `${evidence}${cited.length > 2 ? `; and ${formatCount(cited.length - 2)} more` : ''}. Severity ${worst.severity}. ${rule.why}`,
           LIMITS.rationale,
         ),
         findings: cited.slice(0, 50).map((f) => f.id),
@@ -187,7 +188,7 @@ export function recommend(findings: readonly Finding[]): Recommendation[] {
     const rule = RECOMMENDATION_RULES[kind];
     if (rule === null) continue;
     const subjects = [...new Set(list.map((f) => f.subject))];
-    if (subjects.length <= SUBJECTS_ONE_BY_ONE) {
+    if (subjects.length <= (SUBJECTS_ONE_BY_ONE[kind] ?? 2)) {
       for (const subject of subjects) {
         const cited = list.filter((f) => f.subject === subject);
         add(rule, rule.one(subject, cited), cited);

@@ -410,6 +410,12 @@ export const MEASURE_UNITS: Readonly<Record<Measure, string>> = {
   diastolic_bp: ' mmHg',
 };
 
+/** `2024-03-02T09:00:00.000Z` as `2024-03-02 09:00 UTC`; anything else as it is. */
+const readableTime = (iso: string): string => {
+  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})(?::\d{2}(?:\.\d+)?)?Z$/.exec(iso);
+  return m ? `${m[1]} ${m[2]} UTC` : iso;
+};
+
 function userFindings(user: UserVitals): Finding[] {
   const findings: Finding[] = [];
   for (const m of BANDED_MEASURES) {
@@ -428,7 +434,7 @@ function userFindings(user: UserVitals): Finding[] {
       subject: user.userId,
       at: w.at,
       title:
-        `${MEASURE_NAMES[m]} ${w.value}${MEASURE_UNITS[m]} at ${w.at}` +
+        `${MEASURE_NAMES[m]} ${w.value}${MEASURE_UNITS[m]} at ${readableTime(w.at)}` +
         ` (${outside} of ${user.readings} readings outside the band${streak >= MIN_STREAK ? `, longest streak ${streak}` : ''})`,
       evidence: {
         measure: w.value,

@@ -84,14 +84,9 @@ export function recommendationsSection(stored: StoredAnalysis): Section {
       {
         kind: 'list',
         items: recommendations.map((r): ListItem => {
-          const cited = r.findings.map((id) => byId.get(id)).filter((f): f is Finding => f !== undefined);
-          const about =
-            cited.length === 0
-              ? ''
-              : ` Acts on ${cited
-                  .slice(0, 3)
-                  .map((f) => `${shortName(f.subject)} ${f.at}`)
-                  .join(', ')}${cited.length > 3 ? ` and ${count(cited.length - 3)} more` : ''}.`;
+          // The rationale quotes the findings; the note says how many it acts on.
+          const cited = r.findings.filter((id) => byId.has(id)).length;
+          const about = cited === 0 ? '' : ` (${plural(cited, 'finding')} cited)`;
           return {
             badge: { text: r.priority, tone: PRIORITY_TONE[r.priority] ?? TONE.plain },
             text: r.action,
