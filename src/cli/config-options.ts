@@ -75,8 +75,14 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
       "most bytes of an OpenAI-compatible server's answer read; a longer one is cut off and counts as invalid",
   },
   {
+    env: 'SLUICE_OUTLOOK_SYMBOLS',
+    default: '`12`',
+    meaning:
+      'symbols of a large market file given an outlook (those with findings first, then the top movers), 1..50: the prompt budget',
+  },
+  {
     env: 'SLUICE_PRICES',
-    default: 'Nova Lite on-demand',
+    default: 'Nova Micro, Lite, Pro and Claude 3.5 Haiku on-demand',
     meaning: 'price table merged over the defaults: `{"model": {"inputPer1k": 0.1, "outputPer1k": 0.2}}`',
   },
   { env: 'SLUICE_MAILER', default: '`outbox`', meaning: '`outbox` (.eml + .html files), `smtp` or `ses`' },

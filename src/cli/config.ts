@@ -30,6 +30,8 @@ export const LocalConfigSchema = z.object({
   SLUICE_OPENAI_API_KEY: z.string().min(1).optional(),
   /** Most bytes of an LLM server's answer read before it is cut off as invalid. */
   SLUICE_LLM_MAX_RESPONSE_BYTES: positiveInt.default(1_048_576),
+  /** Symbols of a large market file the narrative writes an outlook for: the prompt's token budget. */
+  SLUICE_OUTLOOK_SYMBOLS: z.coerce.number().int().min(1).max(50).default(12),
   /** JSON price table merged over the defaults: {"model": {"inputPer1k": 0.1, "outputPer1k": 0.2}}. */
   // A blank variable means the defaults, as an unset one does.
   SLUICE_PRICES: z.preprocess(

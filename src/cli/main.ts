@@ -5,7 +5,7 @@ import { errorMessage } from '../core/errors.js';
 import { INTERVALS } from '../core/fetch/params.js';
 import { analyzeCommand } from './commands/analyze.js';
 import { effectiveConfig, printConfig } from './commands/config.js';
-import { costReport, printCost } from './commands/cost.js';
+import { configuredModel, costReport, parseFilesPerDay, printCost, withProjection } from './commands/cost.js';
 import { runDemo } from './commands/demo.js';
 import { devCommand, parsePort } from './commands/dev.js';
 import { exportCommand } from './commands/export.js';
@@ -16,6 +16,7 @@ import { type ReplayCommandOptions, replayCommand } from './commands/replay.js';
 import { runPipeline } from './commands/run.js';
 import { loadLocalConfig } from './config.js';
 import { openLocalPorts } from './local-ports.js';
+import { analyzeOptionsFrom } from './pipeline.js';
 import { VERSION } from './version.js';
 
 export function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
@@ -79,14 +80,24 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .command('cost')
     .description('tokens and dollars spent on narratives, from the recorded usage')
     .option('--since <date>', 'first day to count, YYYY-MM-DD (default: 30 days ago)')
+    .option(
+      '--files-per-day <n>',
+      'project a month at this many files a day (default: the rate of the period)',
+      parseFilesPerDay,
+    )
     .option('--json', 'print the report as JSON')
-    .action(async (opts: { since?: string; json?: boolean }) => {
+    .action(async (opts: { since?: string; json?: boolean; filesPerDay?: number }) => {
       const config = loadLocalConfig();
       const ports = openLocalPorts(config, program.opts().dataDir);
       try {
         const now = ports.clock.now();
         const since = opts.since ?? new Date(now - 30 * 86_400_000).toISOString().slice(0, 10);
-        printCost(await costReport(ports.state, since, now), opts.json === true, io);
+        const report = withProjection(await costReport(ports.state, since, now), {
+          ...(opts.filesPerDay === undefined ? {} : { filesPerDay: opts.filesPerDay }),
+          configuredModel: configuredModel(config),
+          prices: analyzeOptionsFrom(config).prices,
+        });
+        printCost(report, opts.json === true, io);
       } finally {
         await ports.close();
       }

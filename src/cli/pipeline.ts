@@ -87,7 +87,11 @@ async function observed<T extends { outcome: StageEvent['outcome'] }>(
 }
 
 export function analyzeOptionsFrom(config: LocalConfig): AnalyzeOptions {
-  return { ...DEFAULT_ANALYZE_OPTIONS, prices: config.SLUICE_PRICES ?? DEFAULT_PRICES };
+  return {
+    ...DEFAULT_ANALYZE_OPTIONS,
+    prices: config.SLUICE_PRICES ?? DEFAULT_PRICES,
+    outlookSymbols: config.SLUICE_OUTLOOK_SYMBOLS,
+  };
 }
 
 export function notifyOptionsFrom(mail: MailConfig): NotifyOptions {

@@ -16,6 +16,7 @@
  * | POST | `/ingest` | the API Gateway handler's answers: 202 `{id, key, manifest}` or an `ApiErrorBody` |
  */
 import { z } from 'zod';
+import { FindingSchema } from '../core/analyze/findings/finding.js';
 import { NarrativeSchema } from '../core/analyze/narrative.js';
 
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/);
@@ -89,6 +90,8 @@ export const RunDetailSchema = z.object({
   }),
   analysisKind: z.enum(['market', 'sales', 'vitals']).nullable(),
   narrative: NarrativeSchema.nullable(),
+  /** What is unusual, most severe first (src/core/analyze/findings); empty before analysis. */
+  findings: z.array(FindingSchema),
   /** Symbols (market), brands (sales) or users (vitals), for `/view?group=`. */
   groups: z.array(z.string()),
   email: z.object({ subject: z.string(), previewUrl: z.string() }).nullable(),

@@ -93,6 +93,7 @@ export class RunDetails {
       rejects: await this.#rejects(manifest),
       analysisKind: analysis?.analysis.kind ?? kindOfDataset(manifest?.dataset ?? null),
       narrative: analysis?.narrative ?? null,
+      findings: analysis?.findings ?? [],
       groups: groupsOf(analysis, manifest),
       email: analysis
         ? {

@@ -22,7 +22,8 @@ import type { AcceptedUpload } from '../core/api/accept-upload.js';
 import { errorCode, errorMessage, ObjectNotFoundError, UnreadableFileError } from '../core/errors.js';
 import type { SluiceEvent } from '../core/events.js';
 import type { Manifest } from '../core/ingest/manifest.js';
-import { ingestObject, unreadableInputId } from '../core/ingest/stage.js';
+import { refusedKeyId } from '../core/ingest/refused-key.js';
+import { ingestObject } from '../core/ingest/stage.js';
 import { claimKeys } from '../core/keys.js';
 import type { Analyst, ObjectStore } from '../core/ports.js';
 import { analysisCompletedOf, ingestCompletedOf } from '../core/stage-events.js';
@@ -111,7 +112,7 @@ async function hashObject(store: ObjectStore, key: string): Promise<Hashed | und
     // Deleted or renamed between the event and now: its new name has its own event.
     if (error instanceof ObjectNotFoundError) return undefined;
     // A symlink and the like: ingest refuses it under the id of its key, with a manifest.
-    if (error instanceof UnreadableFileError) return { sha256: unreadableInputId(key), size: -1 };
+    if (error instanceof UnreadableFileError) return { sha256: refusedKeyId(key), size: -1 };
     throw error;
   }
   return { sha256: hash.digest('hex'), size };

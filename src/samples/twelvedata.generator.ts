@@ -5,6 +5,8 @@
  * every bad row breaks exactly one rule, so tests can assert exact counts per reason.
  */
 
+import { plantedMarket } from './planted/market.js';
+import type { Truth } from './planted/truth.js';
 import { seededRandom } from './prng.js';
 
 export const BAD_KINDS = [
@@ -295,13 +297,64 @@ export function twelveDataText(options: TwelveDataOptions): string {
   return [...pieces(options, emptyCounts())].join('');
 }
 
-/** A small response for demos: 3 symbols x 60 daily bars, a few bad rows, one error block. */
-export function twelveDataSample(): string {
-  return twelveDataText({
-    symbols: 3,
-    valuesPerSymbol: 60,
-    badRatio: 0.05,
+/**
+ * The demo sample (`npm start`): AAPL, MSFT and NVDA, 60 NYSE trading days each at their real price
+ * levels, a volume spike and a large move planted per symbol, about 5 % bad rows and one error block.
+ * The truth lists the planted events; rejected rows also leave missing bars, which are findings too.
+ */
+export function twelveDataSampleWithTruth(): { text: string; truth: Truth } {
+  const market = plantedMarket({
     seed: 20_240_105,
-    errorBlocks: 1,
+    symbols: 3,
+    bars: 60,
+    kinds: ['volume', 'move'],
+    lead: 24,
+    spacing: 14,
   });
+  const rand = seededRandom(20_240_105);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)] as T;
+  const planted = new Set(market.truth.events.map((e) => `${e.subject} ${e.at}`));
+  const blocks: string[] = [];
+  for (const l of market.listings) {
+    const rows = market.rows.filter((r) => r.symbol === l.symbol).reverse();
+    let previous: Bar | undefined;
+    const values = rows.map((r) => {
+      let bar: Bar = {
+        datetime: r.datetime,
+        open: r.open.toFixed(5),
+        high: r.high.toFixed(5),
+        low: r.low.toFixed(5),
+        close: r.close.toFixed(5),
+        volume: String(r.volume),
+      };
+      // Planted bars stay valid, so the truth holds after ingest.
+      let kind: BadKind | undefined =
+        !planted.has(`${r.symbol} ${r.datetime}`) && rand() < 0.05 ? pick(BAD_KINDS) : undefined;
+      if (kind === 'duplicate_row' && previous === undefined) kind = 'missing_field';
+      if (kind !== undefined) bar = spoil(bar, kind, previous, pick);
+      previous = kind === undefined ? bar : undefined;
+      return JSON.stringify(bar);
+    });
+    const meta = {
+      symbol: l.symbol,
+      interval: '1day',
+      currency: 'USD',
+      exchange_timezone: 'America/New_York',
+      exchange: l.exchange,
+      mic_code: l.mic,
+      type: 'Common Stock',
+    };
+    blocks.push(
+      `${JSON.stringify(l.symbol)}:{"meta":${JSON.stringify(meta)},"values":[${values.join(',')}],"status":"ok"}`,
+    );
+  }
+  const error: string[] = [];
+  for (const piece of errorBlock('NOSUCH1', '1day')) error.push(piece);
+  blocks.splice(2, 0, `"NOSUCH1":${error.join('')}`);
+  return { text: `{${blocks.join(',')}}`, truth: market.truth };
+}
+
+/** The demo sample's text. */
+export function twelveDataSample(): string {
+  return twelveDataSampleWithTruth().text;
 }

@@ -38,3 +38,16 @@ export function statusBadge(status, reason) {
 export function sentimentBadge(sentiment) {
   return el('span', { class: `badge badge-${SENTIMENT_TONES[sentiment] ?? 'plain'}` }, sentiment);
 }
+
+const LEVEL_TONES = {
+  critical: 'bad',
+  high: 'bad',
+  medium: 'warn',
+  low: 'plain',
+  info: 'muted',
+};
+
+/** A finding's severity, a recommendation's priority or an insight's confidence. @param {string} level */
+export function levelBadge(level, testid = 'level-badge') {
+  return el('span', { class: `badge badge-${LEVEL_TONES[level] ?? 'plain'}`, 'data-testid': testid }, level);
+}

@@ -1,5 +1,5 @@
 /** One run: its manifest, rejected rows by reason, narrative, groups and email. */
-import { sentimentBadge, statusBadge } from './badges.js';
+import { levelBadge, sentimentBadge, statusBadge } from './badges.js';
 import { el, localPath, route } from './dom.js';
 import * as fmt from './format.js';
 
@@ -137,9 +137,66 @@ function list(title, items, testid) {
   ];
 }
 
+/** Findings listed on the run view; the stored analysis keeps them all. */
+const FINDINGS_SHOWN = 20;
+
+/** @param {any} detail */
+function recommendationsList(detail) {
+  const recommendations = detail.narrative?.recommendations ?? [];
+  if (recommendations.length === 0) return null;
+  return [
+    el('h4', {}, 'Recommendations'),
+    el(
+      'ul',
+      { class: 'recommendations', 'data-testid': 'recommendations' },
+      recommendations.map((/** @type {any} */ r) =>
+        el('li', { 'data-testid': 'recommendation' }, [
+          levelBadge(r.priority, 'priority-badge'),
+          ' ',
+          r.action,
+          el('span', { class: 'note' }, r.rationale),
+        ]),
+      ),
+    ),
+  ];
+}
+
+/** @param {any} detail */
+function findingsList(detail) {
+  const notable = (detail.findings ?? []).filter((/** @type {any} */ f) => f.severity !== 'info');
+  const info = (detail.findings ?? []).length - notable.length;
+  return [
+    el('h4', {}, 'Findings'),
+    notable.length === 0
+      ? el('p', { class: 'muted', 'data-testid': 'no-findings' }, 'Nothing unusual: no finding above info.')
+      : el(
+          'ul',
+          { class: 'findings', 'data-testid': 'findings' },
+          notable
+            .slice(0, FINDINGS_SHOWN)
+            .map((/** @type {any} */ f) =>
+              el('li', { 'data-testid': 'finding', dataset: { findingId: f.id } }, [
+                levelBadge(f.severity, 'severity-badge'),
+                ' ',
+                el('strong', {}, `${f.subject} · ${f.at} · ${f.kind.replaceAll('_', ' ')}: `),
+                f.title,
+                el('span', { class: 'note' }, `Evidence: ${f.evidence.rows.slice(0, 3).join('; ')}`),
+              ]),
+            ),
+        ),
+    notable.length > FINDINGS_SHOWN
+      ? el('p', { class: 'muted' }, `…and ${fmt.count(notable.length - FINDINGS_SHOWN)} more above info.`)
+      : null,
+    info > 0 ? el('p', { class: 'muted' }, `${fmt.count(info)} info findings (not concerns).`) : null,
+  ];
+}
+
 /** @param {any} detail */
 function narrativeSection(detail) {
   const { narrative, run } = detail;
+  const insights = (narrative?.insights ?? []).map(
+    (/** @type {any} */ i) => `${i.text} (${i.confidence} confidence)`,
+  );
   const body = narrative
     ? [
         el(
@@ -149,9 +206,16 @@ function narrativeSection(detail) {
           ' ',
           sentimentBadge(narrative.sentiment),
         ),
-        el('p', { 'data-testid': 'narrative-summary' }, narrative.summary),
-        list('Highlights', narrative.highlights, 'narrative-highlights'),
-        list('Warnings', narrative.concerns, 'narrative-concerns'),
+        el(
+          'p',
+          { 'data-testid': 'narrative-summary' },
+          narrative.executiveSummary ?? narrative.summary ?? '',
+        ),
+        recommendationsList(detail),
+        findingsList(detail),
+        list('Insights', insights, 'narrative-insights'),
+        list('Highlights', narrative.highlights ?? [], 'narrative-highlights'),
+        list('Warnings', narrative.concerns ?? [], 'narrative-concerns'),
       ]
     : el(
         'p',
@@ -159,7 +223,7 @@ function narrativeSection(detail) {
         run.status === 'rejected' ? 'No analysis: the file was rejected.' : 'No narrative yet.',
       );
   return el('section', { class: 'panel', 'aria-labelledby': 'narrative-title', 'data-testid': 'narrative' }, [
-    el('h3', { id: 'narrative-title' }, 'Narrative'),
+    el('h3', { id: 'narrative-title' }, 'Analysis'),
     body,
   ]);
 }

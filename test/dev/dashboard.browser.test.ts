@@ -237,6 +237,13 @@ describe.skipIf(!hasChromium)(chromiumSuiteTitle('the dashboard in headless Chro
     const rejects = await page.request.get(`${url}/api/runs/${runId}/rejects.jsonl`);
     expect((await rejects.text()).trim().split('\n')).toHaveLength(counts.rejected);
     await page.getByTestId('narrative-headline').waitFor();
+    // The run view shows the findings with their severity and the recommendations with their priority.
+    expect(await page.getByTestId('finding').count()).toBeGreaterThan(0);
+    expect(await page.getByTestId('severity-badge').first().innerText()).toMatch(
+      /^(low|medium|high|critical)$/,
+    );
+    expect(await page.getByTestId('recommendation').count()).toBeGreaterThan(0);
+    expect(await page.getByTestId('priority-badge').first().innerText()).toMatch(/^(low|medium|high)$/);
     expect(await page.getByTestId('email-preview').getAttribute('sandbox')).toBe('');
     const report = page.frameLocator('[data-testid=email-preview]').locator('body');
     await expect.poll(() => report.innerText(), { timeout: 10_000 }).toContain('AAPL');

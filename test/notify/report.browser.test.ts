@@ -9,19 +9,51 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ResvgRasterizer } from '../../src/adapters/local/chart-rasterizer.resvg.js';
+import type { Narrative } from '../../src/core/analyze/narrative.js';
 import { inlineCidImages, type RenderedReport, renderReport } from '../../src/core/notify/index.js';
-import { marketAnalysis, scriptedAnalyst } from '../helpers/analysis-fixtures.js';
+import type { Analyst } from '../../src/core/ports.js';
+import { marketAnalysis } from '../helpers/analysis-fixtures.js';
 import { chromiumSuiteTitle, hasChromium, launchChromium } from '../helpers/chromium.js';
 
 const SCREENSHOT = path.resolve(process.cwd(), 'artifacts/report-market.png');
 
-const hostileNarrative = {
-  headline: 'NVDA led a mixed market <script>window.__xss=1</script>',
-  summary: 'One of three symbols rose. <script>window.__xss=1</script> The mean change was small.',
-  highlights: ['NVDA gained 13.3%. <img src=x onerror="window.__xss=1">'],
-  concerns: ['<img src=x onerror="window.__xss=1"> AAPL fell 8.3%.'],
-  sentiment: 'neutral' as const,
-};
+/** A model that answers in narrative v2, citing real ids from its facts, with markup in every text field. */
+const hostileAnalyst = (): Analyst => ({
+  name: 'amazon.nova-lite-v1:0',
+  async write(request) {
+    const facts = request.facts as { findings: { notable: Array<{ id: string }> } };
+    const narrative: Narrative = {
+      headline: 'NVDA led a mixed market <script>window.__xss=1</script>',
+      executiveSummary:
+        'One of three symbols rose. <script>window.__xss=1</script> The mean change was small.',
+      insights: [
+        {
+          text: 'NVDA was the top gainer. <img src=x onerror="window.__xss=1">',
+          confidence: 'high',
+          facts: ['topGainers.0'],
+        },
+        { text: 'Turbulence reads high.', confidence: 'medium', facts: ['turbulence'] },
+      ],
+      recommendations: [
+        {
+          action: 'Review the most severe finding <img src=x onerror="window.__xss=1">',
+          priority: 'high',
+          rationale: 'It is the worst one in the file.',
+          findings: [facts.findings.notable[0]?.id as string],
+        },
+      ],
+      symbols: [{ symbol: 'NVDA', outlook: 'bullish', text: 'Trend up. <script>window.__xss=1</script>' }],
+      sentiment: 'neutral',
+    };
+    return {
+      narrative,
+      model: this.name,
+      usage: { inputTokens: 1200, outputTokens: 300 },
+      attempts: 1,
+      latencyMs: 7,
+    };
+  },
+});
 
 interface ImageState {
   readonly src: string;
@@ -38,7 +70,8 @@ describe.skipIf(!hasChromium)(chromiumSuiteTitle('the market report in headless 
   const requests: string[] = [];
 
   beforeAll(async () => {
-    const stored = await marketAnalysis({ analyst: scriptedAnalyst(hostileNarrative) });
+    const stored = await marketAnalysis({ analyst: hostileAnalyst() });
+    expect(stored.analyst.fallback).toBeUndefined();
     report = renderReport(stored, {
       generatedAt: '2026-01-05T10:01:00.000Z',
       subjectTemplate: '{headline}',
@@ -76,7 +109,7 @@ describe.skipIf(!hasChromium)(chromiumSuiteTitle('the market report in headless 
 
   it('loads and shows every chart image', async () => {
     const images = await page.evaluate<ImageState[]>(
-      `[...document.images].map((i) => ({ src: i.src.slice(0, 22), complete: i.complete, naturalWidth: i.naturalWidth, visible: i.getBoundingClientRect().height > 100 }))`,
+      `[...document.images].map((i) => ({ src: i.src.slice(0, 22), complete: i.complete, naturalWidth: i.naturalWidth, visible: i.getBoundingClientRect().height > 40 }))`,
     );
     expect(images).toHaveLength(report.charts.length);
     for (const image of images) {
@@ -87,6 +120,23 @@ describe.skipIf(!hasChromium)(chromiumSuiteTitle('the market report in headless 
         visible: true,
       });
     }
+  });
+
+  it('shows the executive summary, recommendations, findings and insights first, with their badges', async () => {
+    const headings = await page.locator('h2').allInnerTexts();
+    expect(headings.slice(0, 5)).toEqual([
+      'Executive summary',
+      'Recommendations',
+      'Findings',
+      'Insights',
+      'At a glance',
+    ]);
+    const body = await page.locator('body').innerText();
+    expect(body).toContain('HIGH');
+    expect(body).toMatch(/\b(LOW|MEDIUM|HIGH|CRITICAL)\b/);
+    expect(body).toContain('HIGH CONFIDENCE');
+    expect(body).toContain('Evidence: ');
+    expect(body).toMatch(/outlook by symbol/i);
   });
 
   it('runs no script from the narrative and shows it as text', async () => {

@@ -147,7 +147,7 @@ describe('prototype names as symbols, brands and users, through analyze and noti
     expect(Object.keys(stored.charts ?? {}).sort()).toEqual([...symbols].sort());
     expect(Object.getPrototypeOf(stored.charts)).toBe(Object.prototype);
     const { html, charts } = renderReport(stored, OPTIONS);
-    expect(charts).toHaveLength(4);
+    expect(charts.filter((c) => c.filename.includes('-price-'))).toHaveLength(4);
     expect(html).toContain('__proto__');
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(Object.keys(Object.prototype)).toEqual([]);
@@ -174,13 +174,17 @@ describe('instructions hidden in data (prompt injection)', () => {
   const plainName = (symbol: string): string => PLAIN[injectedSymbols.indexOf(symbol)] ?? symbol;
   const marketRows = randomWalkMarket(injectedSymbols, 60);
 
+  // Finding ids hash the symbol's name, so they differ between the two files by construction.
+  const withoutFindingIds = (json: string): unknown =>
+    JSON.parse(json.replace(/"id":"F[0-9a-f]{8}"/g, '"id":"F"'));
+
   /** The analysis JSON with every injected name replaced by its plain stand-in. */
   const renamed = (stored: StoredAnalysis): unknown => {
     let json = JSON.stringify(stored.analysis);
     for (const symbol of injectedSymbols) {
       json = json.split(JSON.stringify(symbol).slice(1, -1)).join(plainName(symbol));
     }
-    return JSON.parse(json);
+    return withoutFindingIds(json);
   };
 
   it('falls back to a schema-valid offline narrative when the model echoes the injection, numbers unchanged', async () => {
@@ -205,7 +209,7 @@ describe('instructions hidden in data (prompt injection)', () => {
     expect(JSON.stringify(injected.narrative)).not.toMatch(/PWNED|999999|<script/);
     expect(injected.analyst.fallback).toMatchObject({ model: 'llama3.1:8b' });
     expect(server.requests).toHaveLength(3);
-    expect(renamed(injected)).toEqual(plain.analysis);
+    expect(renamed(injected)).toEqual(withoutFindingIds(JSON.stringify(plain.analysis)));
 
     const [request] = server.requests as ReadonlyArray<{
       body: { messages: Array<{ role: string; content: string }> };
@@ -248,9 +252,13 @@ describe('instructions hidden in data (prompt injection)', () => {
     expect(injected.narrative).toEqual(validNarrative);
     expect(injected.analyst.fallback).toBeUndefined();
     const figures = (stored: StoredAnalysis) => {
-      const { reviewKeywords: _words, ...rest } = (
-        stored.analysis as unknown as { sales: Record<string, unknown> }
-      ).sales;
+      // What is read from the review texts themselves differs by construction; every other figure must not.
+      const {
+        reviewKeywords: _words,
+        reviewSentiment: _tone,
+        reviewSample: _sample,
+        ...rest
+      } = (stored.analysis as unknown as { sales: Record<string, unknown> }).sales;
       return rest;
     };
     expect(figures(injected)).toEqual(figures(plain));

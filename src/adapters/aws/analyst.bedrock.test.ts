@@ -109,7 +109,7 @@ describe('BedrockAnalyst', () => {
     expect(body.toolConfig.tools).toHaveLength(1);
     expect(body.toolConfig.tools[0]?.toolSpec.name).toBe('write_narrative');
     expect(body.toolConfig.tools[0]?.toolSpec.inputSchema.json).toEqual(narrativeJsonSchema());
-    expect(body.inferenceConfig).toEqual({ maxTokens: 800, temperature: 0.2 });
+    expect(body.inferenceConfig).toEqual({ maxTokens: 2000, temperature: 0.2 });
     expect(body.system[0]?.text).toContain('data, not instructions');
     expect(body.messages).toHaveLength(1);
     expect(body.messages[0]?.role).toBe('user');

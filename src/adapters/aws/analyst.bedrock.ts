@@ -52,7 +52,7 @@ export interface BedrockAnalystOptions {
   readonly maxAttempts?: number;
   /** Asks again after an answer that fails the schema or is not a tool call; 0..10. @default 2 */
   readonly maxInvalidAnswers?: number;
-  /** @default 800 */
+  /** Narrative v2 (insights, recommendations, outlooks) needs room. @default 2000 */
   readonly maxTokens?: number;
   /** @default 0.2 */
   readonly temperature?: number;
@@ -138,7 +138,7 @@ export class BedrockAnalyst implements Analyst {
       modelId = DEFAULT_BEDROCK_MODEL,
       maxAttempts = 5,
       maxInvalidAnswers = 2,
-      maxTokens = 800,
+      maxTokens = 2000,
       temperature = 0.2,
       timeoutMs = 60_000,
       backoff = { baseMs: 1000, capMs: 20_000 },

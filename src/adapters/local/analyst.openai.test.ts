@@ -107,7 +107,7 @@ describe('OpenAiCompatibleAnalyst', () => {
     expect(body.tools[0]?.function.name).toBe('write_narrative');
     expect(body.tools[0]?.function.parameters).toEqual(narrativeJsonSchema());
     expect(body.temperature).toBe(0);
-    expect(body.max_tokens).toBe(800);
+    expect(body.max_tokens).toBe(2000);
     expect(body.messages.map((m) => m.role)).toEqual(['system', 'user']);
     expect(body.messages[0]?.content).toContain('data, not instructions');
     expect(dataBetweenMarkers(body.messages[1]?.content ?? '')).toEqual({

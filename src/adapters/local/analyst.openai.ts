@@ -45,7 +45,7 @@ export interface OpenAiCompatibleAnalystOptions {
   readonly maxAttempts?: number;
   /** Asks again after an answer that fails the schema or carries no narrative; 0..10. @default 2 */
   readonly maxInvalidAnswers?: number;
-  /** @default 800 */
+  /** Narrative v2 (insights, recommendations, outlooks) needs room. @default 2000 */
   readonly maxTokens?: number;
   /** Most response bytes read; a longer body is cut off and counts as an invalid answer. @default 1_048_576 */
   readonly maxResponseBytes?: number;
@@ -206,7 +206,7 @@ export class OpenAiCompatibleAnalyst implements Analyst {
       timeoutMs = 60_000,
       maxAttempts = 5,
       maxInvalidAnswers = 2,
-      maxTokens = 800,
+      maxTokens = 2000,
       maxResponseBytes = 1_048_576,
       temperature = 0.2,
       backoff = { baseMs: 1000, capMs: 20_000 },

@@ -1,6 +1,7 @@
 /** `sluice analyze <sha256 | file>`: analyze an ingested input, ingesting the file first if needed. */
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
+import { executiveSummaryOf } from '../../core/analyze/narrative.js';
 import { type AnalyzeResult, analyzeIngested } from '../../core/analyze/stage.js';
 import type { StoredAnalysis } from '../../core/analyze/stored-analysis.js';
 import { ConfigError } from '../../core/errors.js';
@@ -95,9 +96,16 @@ export function describeAnalysis(a: StoredAnalysis, already: boolean, dataDir: s
     `analysis ${a.id}${already ? ' (stored earlier)' : ''}`,
     `  dataset    ${a.dataset}`,
     `  headline   ${n.headline}`,
-    `  summary    ${n.summary}`,
-    ...n.highlights.map((h) => `  •          ${h}`),
-    ...n.concerns.map((c) => `  !          ${c}`),
+    `  summary    ${executiveSummaryOf(n)}`,
+    ...(n.recommendations ?? []).map((r) => `  ${`[${r.priority}]`.padEnd(11)}${r.action}`),
+    ...a.findings
+      .filter((f) => f.severity !== 'info')
+      .slice(0, 10)
+      .map((f) => `  ${`(${f.severity})`.padEnd(11)}${f.subject} ${f.at}: ${f.title}`),
+    ...(n.insights ?? []).map((i) => `  •          ${i.text}`),
+    ...(n.highlights ?? []).map((h) => `  •          ${h}`),
+    ...(n.concerns ?? []).map((c) => `  !          ${c}`),
+    `  findings   ${a.findings.length + a.findingsOmitted} (${a.findings.filter((f) => f.severity !== 'info').length} above info)`,
     `  narrative  ${a.analyst.model}${a.analyst.fallback ? ` (fallback: ${a.analyst.fallback.code})` : ''}, ${a.totals.inputTokens}+${a.totals.outputTokens} tokens, ${a.totals.costUsd === null ? 'cost unknown' : `$${a.totals.costUsd.toFixed(6)}`}`,
     `  stored in  ${path.join(dataDir, 'state.db')} (ANALYSIS#${a.id.slice(0, 12)}…)`,
   ];

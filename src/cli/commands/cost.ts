@@ -1,10 +1,24 @@
 /** `sluice cost [--since YYYY-MM-DD]`: tokens and dollars the narratives used, from the stored runs. */
 import Table from 'cli-table3';
+import { type MonthProjection, type PriceTable, projectMonth } from '../../core/analyze/cost.js';
 import type { RunIndexEntry } from '../../core/analyze/stored-analysis.js';
 import { ConfigError } from '../../core/errors.js';
 import { itemKeys } from '../../core/keys.js';
 import type { StateStore } from '../../core/ports.js';
+import type { LocalConfig } from '../config.js';
 import type { CliIo } from './ingest.js';
+
+/** The model the configuration would write narratives with; `offline` without one. */
+export function configuredModel(config: LocalConfig): string {
+  switch (config.SLUICE_ANALYST) {
+    case 'bedrock':
+      return config.SLUICE_BEDROCK_MODEL_ID;
+    case 'openai':
+      return config.SLUICE_OPENAI_MODEL ?? 'openai';
+    case 'offline':
+      return 'offline';
+  }
+}
 
 const DAY_MS = 86_400_000;
 /** Scanning more day partitions than this is a typo, not a report. */
@@ -21,6 +35,10 @@ export interface CostReport {
     string,
     { runs: number; inputTokens: number; outputTokens: number; costUsd: number | null }
   >;
+  /** Runs whose narrative a model wrote (not offline), and their tokens: what a projection scales. */
+  readonly modelRuns: { runs: number; inputTokens: number; outputTokens: number };
+  readonly days: number;
+  readonly projection?: MonthProjection;
 }
 
 export async function costReport(state: StateStore, since: string, now: number): Promise<CostReport> {
@@ -30,7 +48,16 @@ export async function costReport(state: StateStore, since: string, now: number):
   }
   const days = Math.floor((now - start) / DAY_MS) + 1;
   if (days > MAX_DAYS) throw new ConfigError(`--since may go back at most ${MAX_DAYS} days (given ${since})`);
-  const report: CostReport = { since, runs: 0, inputTokens: 0, outputTokens: 0, costUsd: 0, byModel: {} };
+  const report: CostReport = {
+    since,
+    runs: 0,
+    inputTokens: 0,
+    outputTokens: 0,
+    costUsd: 0,
+    byModel: {},
+    modelRuns: { runs: 0, inputTokens: 0, outputTokens: 0 },
+    days: Math.max(days, 1),
+  };
   const totals = report as { -readonly [K in keyof CostReport]: CostReport[K] };
   for (let day = 0; day < Math.max(days, 0); day++) {
     const iso = new Date(start + day * DAY_MS).toISOString();
@@ -44,6 +71,11 @@ export async function costReport(state: StateStore, since: string, now: number):
       entry.outputTokens += run.outputTokens;
       entry.costUsd = entry.costUsd === null || run.costUsd === null ? null : entry.costUsd + run.costUsd;
       totals.runs++;
+      if (run.model !== 'offline' || run.fallback) {
+        totals.modelRuns.runs++;
+        totals.modelRuns.inputTokens += run.inputTokens;
+        totals.modelRuns.outputTokens += run.outputTokens;
+      }
       totals.inputTokens += run.inputTokens;
       totals.outputTokens += run.outputTokens;
       totals.costUsd = totals.costUsd === null || run.costUsd === null ? null : totals.costUsd + run.costUsd;
@@ -53,6 +85,35 @@ export async function costReport(state: StateStore, since: string, now: number):
 }
 
 const dollars = (v: number | null) => (v === null ? 'unknown' : `$${v.toFixed(6)}`);
+
+/** The report with a month projected at `filesPerDay` (default: the files a day of the period). */
+export function withProjection(
+  report: CostReport,
+  options: { filesPerDay?: number; configuredModel: string; prices?: PriceTable },
+): CostReport {
+  const observed = report.runs / report.days;
+  const filesPerDay = options.filesPerDay ?? (observed > 0 ? Math.round(observed * 100) / 100 : 100);
+  return {
+    ...report,
+    projection: projectMonth({
+      filesPerDay,
+      configuredModel: options.configuredModel,
+      recorded: report.modelRuns,
+      ...(options.prices ? { prices: options.prices } : {}),
+    }),
+  };
+}
+
+/** `--files-per-day`: a positive number. */
+export function parseFilesPerDay(text: string): number {
+  const n = Number(text);
+  if (!Number.isFinite(n) || n <= 0 || n > 1e7) {
+    throw new ConfigError(
+      `--files-per-day must be a number above 0 and at most 10000000 (given ${JSON.stringify(text)})`,
+    );
+  }
+  return n;
+}
 
 export function printCost(report: CostReport, json: boolean, io: CliIo): void {
   if (json) {
@@ -68,4 +129,24 @@ export function printCost(report: CostReport, json: boolean, io: CliIo): void {
   }
   table.push(['total', report.runs, report.inputTokens, report.outputTokens, dollars(report.costUsd)]);
   io.stdout.write(`narrative cost since ${report.since}\n${table.toString()}\n`);
+  const p = report.projection;
+  if (p === undefined) return;
+  const month = new Table({
+    head: ['model', 'per file', `30 days at ${p.filesPerDay} files a day`],
+    style: { head: [], border: [] },
+  });
+  for (const m of p.models) {
+    month.push([
+      `${m.name}${m.configured ? ' (configured)' : ''}`,
+      dollars(m.perRunUsd),
+      dollars(m.monthUsd),
+    ]);
+  }
+  const basis =
+    p.basis === 'recorded'
+      ? `the mean of ${report.modelRuns.runs} recorded model runs`
+      : 'an estimate (every recorded run was offline)';
+  io.stdout.write(
+    `\nprojection: ${p.perRun.inputTokens} input + ${p.perRun.outputTokens} output tokens a file, ${basis}\n${month.toString()}\n`,
+  );
 }

@@ -1,7 +1,7 @@
 /** `sluice demo` (`npm start`): the whole pipeline on a generated Twelve Data sample, no account needed. */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { twelveDataSample } from '../../samples/twelvedata.generator.js';
+import { twelveDataSampleWithTruth } from '../../samples/twelvedata.generator.js';
 import type { LocalConfig } from '../config.js';
 import type { LocalPorts } from '../local-ports.js';
 import type { CliIo } from './ingest.js';
@@ -12,7 +12,12 @@ export const SAMPLE_KEY = 'inputs/samples/twelvedata-sample.json';
 export async function runDemo(ports: LocalPorts, config: LocalConfig, io: CliIo): Promise<number> {
   const file = path.join(ports.dataDir, SAMPLE_KEY);
   await mkdir(path.dirname(file), { recursive: true });
-  await writeFile(file, twelveDataSample());
-  io.stdout.write(`sluice demo: generated a Twelve Data sample at ${file}\n\n`);
+  const sample = twelveDataSampleWithTruth();
+  await writeFile(file, sample.text);
+  // Beside the data dir's inputs, not in them: a JSON file under inputs/ would be ingested as data.
+  const truth = path.join(ports.dataDir, 'samples', 'twelvedata-sample.truth.json');
+  await mkdir(path.dirname(truth), { recursive: true });
+  await writeFile(truth, `${JSON.stringify(sample.truth, null, 2)}\n`);
+  io.stdout.write(`sluice demo: generated a Twelve Data sample at ${file} (planted events in ${truth})\n\n`);
   return runPipeline(ports, config, file, {}, io);
 }

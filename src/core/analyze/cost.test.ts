@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { costOf, DEFAULT_PRICES, PriceTableJsonSchema, PriceTableSchema } from './cost.js';
+import {
+  costOf,
+  DEFAULT_PRICES,
+  ESTIMATED_RUN_TOKENS,
+  PriceTableJsonSchema,
+  PriceTableSchema,
+  projectMonth,
+} from './cost.js';
 
 describe('costOf', () => {
   it('prices Nova Lite at $0.00006 per 1K input and $0.00024 per 1K output tokens', () => {
@@ -53,5 +60,30 @@ describe('PriceTableJsonSchema', () => {
     const result = PriceTableJsonSchema.safeParse(text);
     expect(result.success).toBe(false);
     expect(result.error?.issues[0]?.message).toMatch(message);
+  });
+});
+
+describe('projectMonth', () => {
+  it('scales the mean recorded tokens of a run to 30 days for the configured model and the price table', () => {
+    const p = projectMonth({
+      filesPerDay: 100,
+      configuredModel: 'amazon.nova-lite-v1:0',
+      recorded: { runs: 4, inputTokens: 8000, outputTokens: 2000 },
+    });
+    expect(p.perRun).toEqual({ inputTokens: 2000, outputTokens: 500 });
+    expect(p.basis).toBe('recorded');
+    expect(p.models.map((m) => m.name)).toEqual(['Nova Micro', 'Nova Lite', 'Nova Pro', 'Claude 3.5 Haiku']);
+    // Nova Lite: 2000 × 0.00006 / 1000 + 500 × 0.00024 / 1000 = $0.00024 a file; × 100 × 30.
+    expect(p.models.find((m) => m.configured)).toMatchObject({ perRunUsd: 0.00024, monthUsd: 0.72 });
+  });
+
+  it('estimates the tokens when every run was offline, and names an unpriced configured model with null', () => {
+    const p = projectMonth({
+      filesPerDay: 10,
+      configuredModel: 'llama3.1:8b',
+      recorded: { runs: 0, inputTokens: 0, outputTokens: 0 },
+    });
+    expect(p).toMatchObject({ basis: 'estimate', perRun: ESTIMATED_RUN_TOKENS });
+    expect(p.models[0]).toMatchObject({ model: 'llama3.1:8b', configured: true, monthUsd: null });
   });
 });

@@ -2,25 +2,35 @@ import { describe, expect, it } from 'vitest';
 import { randomWalkBars } from '../../samples/random-walk.js';
 import { analyzeRows } from './analysis.js';
 import { clip, describeAnomaly, factsForPrompt, round, roundPrice } from './facts.js';
+import { analysisFindings } from './findings/index.js';
 import { assertNoNaN } from './market/finite.js';
 import type { Anomaly } from './market/index.js';
 
-const FACTS_BUDGET = 6 * 1024;
+// Version 2 hands over findings, symbol outlooks and review samples: the budget grew from 6 KB.
+const FACTS_BUDGET = 16 * 1024;
 const size = (facts: unknown) => Buffer.byteLength(JSON.stringify(facts));
 const longName = (i: number) => `${'VERY-LONG-SYMBOL-NAME-'.repeat(3)}${i}`;
 
 describe('factsForPrompt', () => {
-  it('stays under 6 KB for 500 symbols with long names and many anomalies', () => {
+  it('stays under 16 KB for 500 symbols with long names and many anomalies', () => {
     const rows = Array.from({ length: 500 }, (_, i) =>
       randomWalkBars({ seed: i, bars: 120, symbol: longName(i), volatility: 0.05, interval: '1day' }),
     ).flat();
-    const facts = factsForPrompt(analyzeRows('twelvedata-ohlcv', rows));
+    const analysis = analyzeRows('twelvedata-ohlcv', rows);
+    const facts = factsForPrompt(
+      analysis,
+      analysisFindings(analysis, {
+        name: 'inputs/x.json',
+        ingest: { total: 60_000, rejected: 600, reasons: { invalid_date: 600 } },
+        fallbackAt: '2025-01-01T00:00:00.000Z',
+      }),
+    );
     assertNoNaN(facts);
     expect(size(facts)).toBeLessThan(FACTS_BUDGET);
     expect(JSON.stringify(facts)).not.toContain(longName(1));
   });
 
-  it('stays under 6 KB for sales with hundreds of brands and models', () => {
+  it('stays under 16 KB for sales with hundreds of brands and models', () => {
     const rows = Array.from({ length: 2000 }, (_, i) => ({
       order_id: `ORDER-${i}`.repeat(5),
       date: '2024-01-01',
@@ -35,7 +45,7 @@ describe('factsForPrompt', () => {
     expect(size(facts)).toBeLessThan(FACTS_BUDGET);
   });
 
-  it('stays under 6 KB for vitals of a thousand users', () => {
+  it('stays under 16 KB for vitals of a thousand users', () => {
     const rows = Array.from({ length: 20_000 }, (_, i) => ({
       event_time: new Date(Date.UTC(2025, 0, 1) + i * 60_000).toISOString(),
       user_id: `user-${i % 1000}-${'z'.repeat(50)}`,

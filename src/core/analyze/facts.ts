@@ -1,14 +1,15 @@
 /**
  * The facts an LLM analyst receives: the only numbers it may write about.
- * Bounded whatever the input (about 6 KB of JSON for 500 symbols), rounded so
+ * Bounded whatever the input (about 12 KB of JSON for 500 symbols), rounded so
  * that quoting them reads naturally, ranked and shared out already so the
  * model never has to compute, and with text from the data clipped short
  * because a symbol, brand or user id is data, not room for instructions.
  */
 import type { DatasetAnalysis } from './analysis.js';
+import { type Finding, type FindingCounts, SEVERITY_RULE } from './findings/finding.js';
 import { formatCount, formatMultiple, formatPct, formatPrice } from './market/format.js';
 import type { Anomaly, MarketAnalysis, SymbolAnalysis } from './market/index.js';
-import type { GroupTotals, ModelTotals, SalesAnalysis } from './sales.js';
+import type { GroupTone, GroupTotals, ModelTotals, SalesAnalysis } from './sales.js';
 import { BANDED_MEASURES, MEASURES, type MeasureStats, type VitalsAnalysis } from './vitals.js';
 
 export const FACT_LIMITS = {
@@ -24,7 +25,50 @@ export const FACT_LIMITS = {
   outliers: 3,
   keywords: 15,
   streaks: 5,
+  /** Findings handed over with their id, most severe first (info ones only counted). */
+  findings: 20,
+  /** Symbols the model writes an outlook for: all of a small file, else those with findings, then the top movers. */
+  outlookSymbols: 12,
+  /** Review texts a model reads to name themes, and their length. */
+  reviews: 12,
+  reviewChars: 120,
+  toneGroups: 6,
 } as const;
+
+/** Below this |r| a "most correlated pair" says nothing, so it is not handed over. */
+export const MEANINGFUL_CORRELATION = 0.3;
+
+export interface FactOptions {
+  /** Symbols with an outlook (see FACT_LIMITS.outlookSymbols); the config sets it. */
+  readonly outlookSymbols?: number;
+}
+
+/** The findings as the model sees them: notable ones by id, all of them counted. */
+function findingFacts(findings: readonly Finding[], counts: FindingCounts) {
+  const bySeverity: Record<string, number> = {};
+  for (const kind of Object.values(counts)) {
+    for (const [severity, n] of Object.entries(kind ?? {}))
+      bySeverity[severity] = (bySeverity[severity] ?? 0) + n;
+  }
+  return {
+    rule: SEVERITY_RULE,
+    total: Object.values(bySeverity).reduce((a, b) => a + b, 0),
+    aboveInfo: Object.entries(bySeverity).reduce((a, [k, n]) => a + (k === 'info' ? 0 : n), 0),
+    bySeverity,
+    counts,
+    notable: findings
+      .filter((f) => f.severity !== 'info')
+      .slice(0, FACT_LIMITS.findings)
+      .map((f) => ({
+        id: f.id,
+        kind: f.kind,
+        severity: f.severity,
+        subject: clip(f.subject),
+        at: f.at,
+        what: clip(f.title, 200),
+      })),
+  };
+}
 
 /** `value` rounded to `decimals` places; null stays null. */
 export function round(value: number, decimals: number): number;
@@ -57,15 +101,43 @@ export function clip(text: string, max: number = FACT_LIMITS.text): string {
   return text.length <= max ? text : `${head(text, max - 1)}…`;
 }
 
-export function factsForPrompt(analysis: DatasetAnalysis): unknown {
-  switch (analysis.kind) {
-    case 'market':
-      return marketFacts(analysis.market);
-    case 'sales':
-      return salesFacts(analysis.sales);
-    case 'vitals':
-      return vitalsFacts(analysis.vitals);
+export function factsForPrompt(
+  analysis: DatasetAnalysis,
+  findings: { readonly findings: readonly Finding[]; readonly counts: FindingCounts } = {
+    findings: [],
+    counts: {},
+  },
+  options: FactOptions = {},
+): Record<string, unknown> {
+  const base = (() => {
+    switch (analysis.kind) {
+      case 'market':
+        return marketFacts(analysis.market, options.outlookSymbols ?? FACT_LIMITS.outlookSymbols);
+      case 'sales':
+        return salesFacts(analysis.sales);
+      case 'vitals':
+        return vitalsFacts(analysis.vitals);
+    }
+  })();
+  return { ...base, findings: findingFacts(findings.findings, findings.counts) };
+}
+
+/** The symbols worth an outlook: every one of a small file; else those with findings above info, then the biggest movers. */
+export function outlookSymbols(m: MarketAnalysis, budget: number): SymbolAnalysis[] {
+  if (m.symbols.length <= budget) return [...m.symbols];
+  const notable = (s: SymbolAnalysis) => s.findings.some((f) => f.severity !== 'info');
+  const chosen = new Map<string, SymbolAnalysis>();
+  for (const s of m.symbols.filter(notable).sort((a, b) => b.tradedValue - a.tradedValue)) {
+    if (chosen.size >= budget) break;
+    chosen.set(s.symbol, s);
   }
+  const bySymbol = new Map(m.symbols.map((s) => [s.symbol, s]));
+  for (const mover of [...m.topGainers, ...m.topLosers]) {
+    if (chosen.size >= budget) break;
+    const s = bySymbol.get(mover.symbol);
+    if (s !== undefined) chosen.set(s.symbol, s);
+  }
+  return [...chosen.values()];
 }
 
 /** One line with the numbers of an anomaly, shorter than its full explanation. */
@@ -92,6 +164,24 @@ export function describeAnomaly(a: Anomaly): string {
   }
 }
 
+/** A symbol's worst finding in full (its outlook names it) and the ids of the next few. */
+function symbolFindingFacts(s: SymbolAnalysis) {
+  const notable = s.findings.filter((f) => f.severity !== 'info');
+  const [worst] = notable;
+  return {
+    worstFinding:
+      worst === undefined
+        ? null
+        : { id: worst.id, severity: worst.severity, at: worst.at, what: clip(worst.title, 200) },
+    findings: notable.slice(0, 5).map((f) => f.id),
+  };
+}
+
+const drawdown = (s: SymbolAnalysis) =>
+  s.maxDrawdown === null
+    ? null
+    : { pct: pct(s.maxDrawdown.pct), peak: s.maxDrawdown.peak, trough: s.maxDrawdown.trough };
+
 function symbolDetail(s: SymbolAnalysis) {
   return {
     symbol: clip(s.symbol),
@@ -102,13 +192,13 @@ function symbolDetail(s: SymbolAnalysis) {
     rsi14: round(s.rsi14, 1),
     macdHistogram: s.macd.histogram === null ? null : Number(s.macd.histogram.toPrecision(3)),
     annualizedVolatilityPct: pct(s.volatility.annualizedPct),
-    maxDrawdownPct: pct(s.maxDrawdown?.pct ?? null),
+    maxDrawdown: drawdown(s),
     atr14Pct: round(s.atr14Pct, 2),
     anomalies: Object.values(s.anomalyCounts).reduce((sum, n) => sum + n, 0),
   };
 }
 
-function marketFacts(m: MarketAnalysis) {
+function marketFacts(m: MarketAnalysis, budget: number) {
   const detailed =
     m.symbols.length <= FACT_LIMITS.detailedSymbols
       ? m.symbols
@@ -119,11 +209,7 @@ function marketFacts(m: MarketAnalysis) {
     lastClose: roundPrice(x.lastClose),
   });
   const pair = (p: { a: string; b: string; r: number }) => ({ a: clip(p.a), b: clip(p.b), r: round(p.r, 2) });
-  const pairs = m.correlation.pairs;
-  const leastCount = Math.min(
-    FACT_LIMITS.correlationPairs,
-    Math.max(0, pairs.length - FACT_LIMITS.correlationPairs),
-  );
+  const pairs = m.correlation.pairs.filter((p) => Math.abs(p.r) >= MEANINGFUL_CORRELATION);
   const rsiValues = m.symbols.map((s) => s.rsi14).filter((r): r is number => r !== null);
   return {
     kind: 'market',
@@ -158,6 +244,7 @@ function marketFacts(m: MarketAnalysis) {
     rsi: {
       overbought: rsiValues.filter((r) => r > 70).length,
       oversold: rsiValues.filter((r) => r < 30).length,
+      rule: 'overbought: RSI(14) above 70; oversold: below 30',
     },
     topGainers: m.topGainers.slice(0, FACT_LIMITS.movers).map(mover),
     topLosers: m.topLosers.slice(0, FACT_LIMITS.movers).map(mover),
@@ -171,13 +258,20 @@ function marketFacts(m: MarketAnalysis) {
     })),
     correlation: {
       symbols: m.correlation.symbols.length,
-      basis: 'largest symbols by traded value',
+      basis: `largest symbols by traded value; pairs with |r| below ${MEANINGFUL_CORRELATION} are left out`,
       mostCorrelated: pairs.slice(0, FACT_LIMITS.correlationPairs).map(pair),
-      leastCorrelated: pairs
-        .slice(pairs.length - leastCount)
-        .reverse()
-        .map(pair),
     },
+    indicators: 'RSI(14), MACD(12,26,9), Bollinger(20, 2σ), SMA20/SMA50 trend, ATR(14), 5-bar momentum',
+    outlookSymbols: outlookSymbols(m, budget).map((s) => ({
+      symbol: clip(s.symbol),
+      lastClose: roundPrice(s.lastClose),
+      changePct: pct(s.changePct),
+      trend: s.trend.direction,
+      rsi14: round(s.rsi14, 1),
+      annualizedVolatilityPct: pct(s.volatility.annualizedPct),
+      maxDrawdown: drawdown(s),
+      ...symbolFindingFacts(s),
+    })),
   };
 }
 
@@ -238,8 +332,38 @@ function salesFacts(s: SalesAnalysis) {
     reviewKeywords: s.reviewKeywords
       .slice(0, FACT_LIMITS.keywords)
       .map((k) => ({ word: clip(k.word), count: k.count })),
+    segmentPicks: s.segmentPicks.map((p) => ({
+      segment: p.segment,
+      region: p.region,
+      model: clip(`${p.brand} ${p.model}`, FACT_LIMITS.text * 2),
+      orders: p.orders,
+      ofOrders: p.ofOrders,
+    })),
+    reviews: {
+      rule: s.reviewSentiment.rule,
+      overall: tone(s.reviewSentiment.overall),
+      byBrand: s.reviewSentiment.byBrand.slice(0, FACT_LIMITS.toneGroups).map(tone),
+      byModel: s.reviewSentiment.byModel.slice(0, FACT_LIMITS.toneGroups).map(tone),
+      themes: s.reviewSentiment.themes.slice(0, 8).map((t) => ({
+        word: clip(t.word),
+        reviews: t.count,
+        tone: t.tone,
+        meanScore: round(t.meanScore, 2),
+      })),
+      // Review texts are data written by anyone: clipped, and like all data shown between the markers.
+      sample: s.reviewSample.slice(0, FACT_LIMITS.reviews).map((r) => clip(r, FACT_LIMITS.reviewChars)),
+    },
   };
 }
+
+const tone = (g: GroupTone) => ({
+  name: clip(g.key, FACT_LIMITS.text * 2),
+  reviews: g.reviews,
+  tone: g.tone,
+  meanScore: round(g.meanScore, 2),
+  positive: g.positive,
+  negative: g.negative,
+});
 
 const stats = (x: MeasureStats | null) =>
   x === null ? null : { min: round(x.min, 1), mean: round(x.mean, 1), max: round(x.max, 1) };
@@ -271,6 +395,6 @@ function vitalsFacts(v: VitalsAnalysis) {
       start: s.start,
       end: s.end,
     })),
-    nearValidationLimits: v.nearLimits,
+    severityRule: v.rules.severity,
   };
 }

@@ -41,9 +41,46 @@ describe('narrate', () => {
     const fallback = answering('offline', 'offline');
     const metrics = recording();
     const narration = await narrate(answering('nova', 'amazon.nova-lite-v1:0'), fallback, request, metrics);
-    expect(narration).toEqual({ result: expect.objectContaining({ model: 'amazon.nova-lite-v1:0' }) });
+    expect(narration).toEqual({
+      result: expect.objectContaining({ model: 'amazon.nova-lite-v1:0' }),
+      grounding: {
+        checked: 3,
+        dropped: 1,
+        items: [{ field: 'highlights.0', reason: 'unknown_number', detail: '412' }],
+      },
+    });
+    expect(narration.result.narrative.highlights).toEqual([]);
     expect(fallback.calls).toBe(0);
-    expect(metrics.added).toEqual([]);
+    expect(metrics.added).toEqual([{ name: 'AnalystUngroundedItems', unit: 'Count', value: 1 }]);
+  });
+
+  it('replaces an answer whose summary invents a figure, and records the model as the reason', async () => {
+    const inventing = {
+      name: 'llama',
+      async write(): Promise<AnalystResult> {
+        return {
+          narrative: { ...narrative, summary: 'NVDA rose 13.3%.' },
+          model: 'llama',
+          usage: { inputTokens: 900, outputTokens: 150 },
+          attempts: 1,
+          latencyMs: 1,
+        };
+      },
+    };
+    const metrics = recording();
+    const narration = await narrate(inventing, answering('offline', 'offline'), request, metrics);
+    expect(narration.result.model).toBe('offline');
+    expect(narration.fallback).toMatchObject({
+      code: 'ANALYST.UNGROUNDED',
+      model: 'llama',
+      usage: { inputTokens: 900, outputTokens: 150 },
+    });
+    expect(narration.grounding?.items[0]).toEqual({
+      field: 'summary',
+      reason: 'unknown_number',
+      detail: '13.3',
+    });
+    expect(metrics.added).toContainEqual({ name: 'AnalystFallback', unit: 'Count', value: 1 });
   });
 
   it('falls back and keeps the reason, the code and the usage the primary was billed', async () => {

@@ -27,7 +27,7 @@ describe('OfflineAnalyst', () => {
   });
 
   it('refuses a narrative from the writer that breaks the schema', async () => {
-    const analyst = new OfflineAnalyst(() => ({ ...validNarrative, highlights: [] }) as Narrative);
+    const analyst = new OfflineAnalyst(() => ({ ...validNarrative, headline: '' }) as Narrative);
     const error = await analyst.write(request).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AnalystError);
     expect(error).toMatchObject({ code: 'ANALYST.FAILED', attempts: 1 });

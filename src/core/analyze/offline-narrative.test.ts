@@ -108,19 +108,22 @@ describe('writeOfflineNarrative', () => {
     );
     expect(narrative.sentiment).toBe('bullish');
     expect(narrative.headline).toBe('Bullish market: 2 of 3 symbols rose, mean change +11.7%');
-    expect(narrative.highlights).toContain('Top gainers: AAA +30.0%, BBB +10.0%.');
-    expect(narrative.highlights).toContain('Top losers: CCC -5.0%.');
+    const insights = (narrative.insights ?? []).map((i) => i.text);
+    expect(insights).toContain('Top gainers: AAA +30.0%, BBB +10.0%.');
+    expect(insights).toContain('Top losers: CCC -5.0%.');
+    expect(narrative.symbols?.map((x) => x.symbol)).toEqual(['AAA', 'BBB', 'CCC']);
   });
 
   it('writes about one symbol by name with its indicators', () => {
     const rows = randomWalkBars({ seed: 9, bars: 120, symbol: 'SOLO', interval: '1day' });
     const narrative = writeOfflineNarrative(analyzeRows('twelvedata-ohlcv', rows));
     expect(narrative.headline).toMatch(/^SOLO (rose|fell) \d+\.\d% over 120 bars$/);
-    expect(narrative.highlights.join(' ')).toContain('RSI(14)');
-    expect(narrative.highlights.join(' ')).toContain('MACD');
+    const insights = (narrative.insights ?? []).map((i) => i.text).join(' ');
+    expect(insights).toContain('RSI(14)');
+    expect(insights).toContain('MACD');
   });
 
-  it('names the leading brand of a sales file and its outliers as concerns', () => {
+  it('names the leading brand of a sales file and recommends investigating its outlier', () => {
     const sale = (brand: string, price: number, i: number) => ({
       order_id: `O${i}`,
       date: '2024-01-01',
@@ -133,10 +136,13 @@ describe('writeOfflineNarrative', () => {
     const rows = [...[100, 110, 120, 130, 2000].map((p, i) => sale('Acme', p, i)), sale('Other', 50, 9)];
     const narrative = writeOfflineNarrative(analyzeRows('smartphone-sales', rows));
     expect(narrative.headline).toBe('6 orders worth 2,510; Acme leads with 98.0% of revenue');
-    expect(narrative.concerns[0]).toBe('1 order has a price far outside the usual range of its brand.');
+    expect(narrative.recommendations?.[0]).toMatchObject({
+      action: "Investigate order O4, priced outside its brand's range",
+      findings: [expect.stringMatching(/^F[0-9a-f]{8}$/)],
+    });
   });
 
-  it('calls vitals positive without streaks and negative when most users have one', () => {
+  it('calls vitals positive without abnormal readings, mixed for low ones and negative for high ones', () => {
     const base = { heart_rate: 70, spo2: 98, steps: 1, temp_c: 36.6, systolic_bp: 120, diastolic_bp: 80 };
     const rows = (user: string, temp: number) =>
       [0, 1, 2].map((m) => ({
@@ -146,8 +152,16 @@ describe('writeOfflineNarrative', () => {
         event_time: `2025-01-01T00:0${m}:00.000Z`,
       }));
     expect(writeOfflineNarrative(analyzeRows('health-vitals', rows('a', 36.6))).sentiment).toBe('positive');
-    expect(
-      writeOfflineNarrative(analyzeRows('health-vitals', [...rows('a', 38.2), ...rows('b', 38.4)])).sentiment,
-    ).toBe('negative');
+    // 38.2 °C is outside the comfort band but below the low edge (38.5): info, nothing to act on.
+    expect(writeOfflineNarrative(analyzeRows('health-vitals', rows('a', 38.2))).sentiment).toBe('positive');
+    expect(writeOfflineNarrative(analyzeRows('health-vitals', rows('a', 38.6))).sentiment).toBe('mixed');
+    const high = writeOfflineNarrative(
+      analyzeRows('health-vitals', [...rows('a', 39.6), ...rows('b', 36.6)]),
+    );
+    expect(high.sentiment).toBe('negative');
+    expect(high.recommendations?.[0]).toMatchObject({ priority: 'high' });
+    expect(high.recommendations?.[0]?.action).toMatch(
+      /^Follow up a: temperature 39.6 °C at 2025-01-01 00:0\d UTC/,
+    );
   });
 });

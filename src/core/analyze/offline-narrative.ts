@@ -3,16 +3,26 @@
  * figures, the same every time for the same analysis. It is the default
  * narrative without an LLM and the fallback when the LLM cannot deliver, so
  * it must satisfy `NarrativeSchema` for every analysis, empty ones included.
+ * It writes the whole of narrative v2: insights citing the facts they rest on,
+ * recommendations from a rule table keyed by finding kind and severity,
+ * per-symbol outlooks, sales segment picks and review themes.
  */
 import type { DatasetAnalysis } from './analysis.js';
-import { clip, describeAnomaly, head } from './facts.js';
+import { clip, FACT_LIMITS, head, MEANINGFUL_CORRELATION, outlookSymbols } from './facts.js';
+import {
+  analysisFindings,
+  type Finding,
+  type FindingKind,
+  SEVERITY_RANK,
+  type Severity,
+} from './findings/index.js';
 import { formatCount, formatMoney, formatPct, formatPrice } from './market/format.js';
 import { ANOMALY_KIND, type AnomalyKind, type MarketAnalysis, type SymbolAnalysis } from './market/index.js';
-import type { Narrative } from './narrative.js';
+import type { Insight, Narrative, Priority, Recommendation, SymbolOutlook } from './narrative.js';
 import type { GroupTotals, SalesAnalysis } from './sales.js';
 import { BANDED_MEASURES, type BandedMeasure, type Measure, type VitalsAnalysis } from './vitals.js';
 
-const LIMITS = { headline: 160, summary: 1500, item: 300, items: 8 } as const;
+const LIMITS = { headline: 160, summary: 1500, item: 300, items: 8, action: 200, rationale: 400 } as const;
 
 /** Cuts at a word boundary with an ellipsis, so a long name can never break the schema. */
 function fitLength(text: string, max: number): string {
@@ -23,26 +33,187 @@ function fitLength(text: string, max: number): string {
   return `${space > max / 2 ? cut.slice(0, space) : cut}…`;
 }
 
+/** An insight: a sentence, how directly the figures state it, and the facts (paths into the prompt's data) it rests on. */
+type Draft = readonly [text: string, facts: readonly string[], confidence?: Insight['confidence']];
+
+interface Extras {
+  readonly recommendations: readonly Recommendation[];
+  readonly symbols?: readonly SymbolOutlook[];
+  readonly segments?: Narrative['segments'];
+  readonly reviewThemes?: Narrative['reviewThemes'];
+}
+
 function narrative(
   headline: string,
   summary: readonly string[],
-  highlights: readonly string[],
-  concerns: readonly string[],
+  insights: readonly Draft[],
   sentiment: Narrative['sentiment'],
+  extras: Extras,
 ): Narrative {
-  const items = (list: readonly string[]) =>
-    list
-      .map((s) => fitLength(s, LIMITS.item))
-      .filter((s) => s.length > 0)
-      .slice(0, LIMITS.items);
-  const kept = items(highlights);
+  const kept = insights
+    .map(([text, facts, confidence]) => ({
+      text: fitLength(text, LIMITS.item),
+      confidence: confidence ?? 'high',
+      facts: [...facts],
+    }))
+    .filter((i) => i.text.length > 0)
+    .slice(0, LIMITS.items);
+  const fitTexts = <T extends { text: string }>(list: readonly T[] | undefined): T[] | undefined =>
+    list?.map((x) => ({ ...x, text: fitLength(x.text, LIMITS.item) }));
   return {
     headline: fitLength(headline, LIMITS.headline),
-    summary: fitLength(summary.join(' '), LIMITS.summary),
-    highlights: kept.length > 0 ? kept : ['No figure stands out.'],
-    concerns: items(concerns),
+    executiveSummary: fitLength(summary.join(' '), LIMITS.summary),
+    insights: kept,
+    recommendations: extras.recommendations.slice(0, LIMITS.items),
+    ...(extras.symbols ? { symbols: fitTexts(extras.symbols) } : {}),
+    ...(extras.segments ? { segments: fitTexts(extras.segments) } : {}),
+    ...(extras.reviewThemes ? { reviewThemes: fitTexts(extras.reviewThemes) } : {}),
     sentiment,
   };
+}
+
+const PRIORITY_OF: Readonly<Record<Severity, Priority | null>> = {
+  info: null,
+  low: 'low',
+  medium: 'medium',
+  high: 'high',
+  critical: 'high',
+};
+
+interface Rule {
+  /** For the findings of one subject. */
+  readonly one: (subject: string, findings: readonly Finding[]) => string;
+  /** For the findings of several subjects at once. */
+  readonly many: (findings: readonly Finding[], subjects: readonly string[]) => string;
+  /** Why it matters, after the figures. */
+  readonly why: string;
+}
+
+const names = (subjects: readonly string[]) =>
+  subjects.length <= 3
+    ? subjects.map((s) => clip(s)).join(', ')
+    : `${subjects
+        .slice(0, 3)
+        .map((s) => clip(s))
+        .join(', ')} and ${formatCount(subjects.length - 3)} more`;
+const dates = (findings: readonly Finding[]) =>
+  [...new Set(findings.map((f) => f.at))].slice(0, 3).join(', ');
+
+/** The recommendation table: one rule per finding kind; the severity sets the priority (critical and high → high). */
+export const RECOMMENDATION_RULES: Readonly<Record<FindingKind, Rule | null>> = {
+  volume_spike: {
+    one: (s, f) => `Check the news and order flow behind ${clip(s)}'s volume on ${dates(f)}`,
+    many: (f, s) => `Check the news behind the ${formatCount(f.length)} volume spikes in ${names(s)}`,
+    why: 'A volume spike that far past the rule usually means news or a block trade worth knowing about.',
+  },
+  large_move: {
+    one: (s, f) => `Review positions and stops in ${clip(s)} after its move on ${dates(f)}`,
+    many: (f, s) => `Review positions in the ${formatCount(f.length)} large one-day moves in ${names(s)}`,
+    why: 'A one-day move past the rule changes risk at once.',
+  },
+  price_gap: {
+    one: (s, f) => `Look into ${clip(s)}'s opening gap on ${dates(f)}`,
+    many: (f, s) => `Look into the ${formatCount(f.length)} opening gaps in ${names(s)}`,
+    why: 'A gap at the open means news outside trading hours.',
+  },
+  split: {
+    one: (s, f) =>
+      `Adjust ${clip(s)}'s prices for the probable split on ${dates(f)} before comparing returns`,
+    many: (f, s) => `Adjust prices for the ${formatCount(f.length)} probable splits in ${names(s)}`,
+    why: 'Prices are not split-adjusted, so change, drawdown and volatility include the jump.',
+  },
+  missing_bar: {
+    one: (s, f) => `Re-fetch ${clip(s)} for ${dates(f)}: trading days without a bar`,
+    many: (f, s) => `Re-fetch the ${formatCount(f.length)} missing bar runs of ${names(s)}`,
+    why: 'A trading day without a bar hides its move and skews every rolling figure.',
+  },
+  band_close: null,
+  price_outlier: {
+    one: (s) => `Investigate order ${clip(s)}, priced outside its brand's range`,
+    many: (f) => `Investigate the ${formatCount(f.length)} orders priced outside their brand's range`,
+    why: 'A price that far from its brand is a typo, a bundle or a fraud, and it moves revenue figures.',
+  },
+  duplicate_order: {
+    one: (s) => `Deduplicate order ${clip(s)}, which appears on several rows`,
+    many: (f) => `Deduplicate the ${formatCount(f.length)} order ids that appear on several rows`,
+    why: 'Repeated order ids count the same revenue more than once.',
+  },
+  abnormal_vital: {
+    one: (s, f) => `Follow up ${clip(s)}: ${f[0]?.title ?? ''}`,
+    many: (_f, s) => `Follow up the ${formatCount(s.length)} users with abnormal readings: ${names(s)}`,
+    why: 'Readings that far outside the comfort band call for a clinical look.',
+  },
+  data_quality: {
+    one: () => 'Review the rows rejected at ingest and fix the export that produced them',
+    many: () => 'Review the rows rejected at ingest and fix the export that produced them',
+    why: 'Rejected rows are left out of every figure.',
+  },
+};
+
+/** Subjects of one kind named one by one up to this many; more share one recommendation. A person to follow up is named alone. */
+const SUBJECTS_ONE_BY_ONE: Readonly<Partial<Record<FindingKind, number>>> = { abnormal_vital: 5 };
+
+/** Recommendations from the findings above info, by the rule table, high priority first. */
+export function recommend(findings: readonly Finding[]): Recommendation[] {
+  const notable = findings.filter((f) => f.severity !== 'info');
+  const byKind = new Map<FindingKind, Finding[]>();
+  for (const f of notable) {
+    const list = byKind.get(f.kind) ?? [];
+    list.push(f);
+    byKind.set(f.kind, list);
+  }
+  const drafts: Array<{ rec: Recommendation; rank: number }> = [];
+  const add = (rule: Rule, action: string, cited: readonly Finding[]) => {
+    const worst = cited.reduce((w, f) => (SEVERITY_RANK[f.severity] > SEVERITY_RANK[w.severity] ? f : w));
+    const priority = PRIORITY_OF[worst.severity] as Priority;
+    // A title that already names its day needs no second date in front of it.
+    const evidence = cited
+      .slice(0, 2)
+      .map((f) => `${clip(f.subject)}${f.title.includes(f.at.slice(0, 10)) ? '' : ` ${f.at}`}: ${f.title}`)
+      .join('; ');
+    drafts.push({
+      rec: {
+        action: fitLength(action, LIMITS.action),
+        priority,
+        rationale: fitLength(
+          `${evidence}${cited.length > 2 ? `; and ${formatCount(cited.length - 2)} more` : ''}. Severity ${worst.severity}. ${rule.why}`,
+          LIMITS.rationale,
+        ),
+        findings: cited.slice(0, 50).map((f) => f.id),
+      },
+      rank: SEVERITY_RANK[worst.severity],
+    });
+  };
+  for (const [kind, list] of byKind) {
+    const rule = RECOMMENDATION_RULES[kind];
+    if (rule === null) continue;
+    const subjects = [...new Set(list.map((f) => f.subject))];
+    if (subjects.length <= (SUBJECTS_ONE_BY_ONE[kind] ?? 2)) {
+      for (const subject of subjects) {
+        const cited = list.filter((f) => f.subject === subject);
+        add(rule, rule.one(subject, cited), cited);
+      }
+    } else {
+      add(rule, rule.many(list, subjects), list);
+    }
+  }
+  return drafts.sort((a, b) => b.rank - a.rank).map((d) => d.rec);
+}
+
+/** One sentence on the findings: how many, how bad, or that there is nothing unusual. */
+function findingsSentence(findings: readonly Finding[]): string {
+  const notable = findings.filter((f) => f.severity !== 'info');
+  if (notable.length === 0) return 'Nothing unusual: no finding above info.';
+  const levels = (['critical', 'high', 'medium', 'low'] as const)
+    .map((level) => [level, notable.filter((f) => f.severity === level).length] as const)
+    .filter(([, n]) => n > 0)
+    .map(([level, n]) => `${formatCount(n)} ${level}`);
+  return `${plural(notable.length, 'finding needs', 'findings need')} attention (${levels.join(', ')}).`;
+}
+
+export interface OfflineOptions {
+  /** Symbols given an outlook in a large file. @default FACT_LIMITS.outlookSymbols */
+  readonly outlookSymbols?: number;
 }
 
 const plural = (n: number, one: string, many = `${one}s`) => `${formatCount(n)} ${n === 1 ? one : many}`;
@@ -50,14 +221,22 @@ const signedPct = (v: number) => formatPct(v, true);
 const period = (start: string | null, end: string | null) =>
   start === null || end === null ? '' : start === end ? ` on ${start}` : ` from ${start} to ${end}`;
 
-export function writeOfflineNarrative(analysis: DatasetAnalysis): Narrative {
+export function writeOfflineNarrative(
+  analysis: DatasetAnalysis,
+  findings: readonly Finding[] = analysisFindings(analysis, {
+    name: analysis.dataset,
+    ingest: { total: 0, rejected: 0, reasons: {} },
+    fallbackAt: '',
+  }).findings,
+  options: OfflineOptions = {},
+): Narrative {
   switch (analysis.kind) {
     case 'market':
-      return marketNarrative(analysis.market);
+      return marketNarrative(analysis.market, findings, options.outlookSymbols ?? FACT_LIMITS.outlookSymbols);
     case 'sales':
-      return salesNarrative(analysis.sales);
+      return salesNarrative(analysis.sales, findings);
     case 'vitals':
-      return vitalsNarrative(analysis.vitals);
+      return vitalsNarrative(analysis.vitals, findings);
   }
 }
 
@@ -73,7 +252,9 @@ function anomalyTally(counts: Readonly<Record<AnomalyKind, number>>): string | n
   const parts = Object.values(ANOMALY_KIND)
     .filter((k) => counts[k] > 0)
     .map((k) => plural(counts[k], ...ANOMALY_WORDS[k]));
-  return parts.length === 0 ? null : `Anomalies found: ${parts.join(', ')}.`;
+  return parts.length === 0
+    ? null
+    : `Detector events, most of them info rather than findings: ${parts.join(', ')}.`;
 }
 
 function symbolSentence(s: SymbolAnalysis): string {
@@ -159,16 +340,39 @@ function symbolSummary(only: SymbolAnalysis, m: MarketAnalysis): string[] {
   return summary;
 }
 
-function marketNarrative(m: MarketAnalysis): Narrative {
-  const skipped =
-    m.skippedRows > 0 ? [`${plural(m.skippedRows, 'row was', 'rows were')} left out as implausible.`] : [];
+function outlookOf(s: SymbolAnalysis): SymbolOutlook['outlook'] {
+  const change = s.changePct ?? 0;
+  if (s.trend.direction === 'up' && change > 0) return 'bullish';
+  if (s.trend.direction === 'down' && change < 0) return 'bearish';
+  if (s.trend.direction === null && Math.abs(change) >= 5) return change > 0 ? 'bullish' : 'bearish';
+  return 'neutral';
+}
+
+function symbolOutlook(s: SymbolAnalysis): SymbolOutlook {
+  const notable = s.findings.filter((f) => f.severity !== 'info');
+  const parts = [symbolSentence(s)];
+  if (s.changePct !== null) parts.push(`Over the window it changed ${signedPct(s.changePct)}.`);
+  const [worst] = notable;
+  parts.push(
+    worst === undefined
+      ? 'No finding above info.'
+      : `${plural(notable.length, 'finding')}, the worst ${worst.severity}: ${worst.title} on ${worst.at}.`,
+  );
+  return { symbol: clip(s.symbol), outlook: outlookOf(s), text: parts.join(' ') };
+}
+
+function marketNarrative(m: MarketAnalysis, findings: readonly Finding[], budget: number): Narrative {
+  const recommendations = recommend(findings);
   if (m.symbolCount === 0) {
     return narrative(
       'No market bars to analyze',
-      ['The input held no usable bars, so there are no market figures to report.'],
-      ['0 symbols and 0 bars were analyzed.'],
-      skipped,
+      [
+        'The input held no usable bars, so there are no market figures to report.',
+        findingsSentence(findings),
+      ],
+      [['0 symbols and 0 bars were analyzed.', ['symbols', 'bars']]],
       'neutral',
+      { recommendations, symbols: [] },
     );
   }
   const s = m.sentiment;
@@ -180,57 +384,70 @@ function marketNarrative(m: MarketAnalysis): Narrative {
       : only.changePct === null
         ? `${clip(only.symbol)}: ${plural(only.bars, 'bar')}, no change to report`
         : `${clip(only.symbol)} ${only.changePct >= 0 ? 'rose' : 'fell'} ${formatPct(Math.abs(only.changePct))} over ${plural(only.bars, 'bar')}`;
-  const summary = only === null ? marketSummary(m) : symbolSummary(only, m);
-  const highlights: string[] = [];
+  const summary = [
+    ...(only === null ? marketSummary(m) : symbolSummary(only, m)),
+    findingsSentence(findings),
+  ];
+  const insights: Draft[] = [];
   const movers = (list: MarketAnalysis['topGainers']) =>
     list.map((x) => `${clip(x.symbol)} ${signedPct(x.changePct)}`).join(', ');
   if (only !== null) {
-    highlights.push(symbolSentence(only));
+    insights.push([symbolSentence(only), ['largestSymbols.0']]);
     const indicators = indicatorSentence(only);
-    if (indicators !== null) highlights.push(indicators);
+    if (indicators !== null) insights.push([indicators, ['largestSymbols.0'], 'medium']);
   }
-  if (only === null && m.topGainers.length > 0) highlights.push(`Top gainers: ${movers(m.topGainers)}.`);
-  if (only === null && m.topLosers.length > 0) highlights.push(`Top losers: ${movers(m.topLosers)}.`);
+  if (only === null && m.topGainers.length > 0)
+    insights.push([`Top gainers: ${movers(m.topGainers)}.`, ['topGainers']]);
+  if (only === null && m.topLosers.length > 0)
+    insights.push([`Top losers: ${movers(m.topLosers)}.`, ['topLosers']]);
   if (only === null) {
     const largest = [...m.symbols].sort((a, b) => b.tradedValue - a.tradedValue)[0] as SymbolAnalysis;
-    highlights.push(`Largest by traded value: ${symbolSentence(largest)}`);
+    insights.push([`Largest by traded value: ${symbolSentence(largest)}`, ['largestSymbols.0']]);
   }
-  const [best] = m.correlation.pairs;
+  const turbulence = turbulenceSentence(m);
+  if (turbulence !== null) insights.push([turbulence, ['turbulence'], 'medium']);
+  // A pair whose returns barely move together says nothing worth a line.
+  const [best] = m.correlation.pairs.filter((p) => Math.abs(p.r) >= MEANINGFUL_CORRELATION);
   if (best !== undefined) {
-    highlights.push(
+    insights.push([
       `Most correlated pair among the ${formatCount(m.correlation.symbols.length)} largest symbols: ` +
         `${clip(best.a)} and ${clip(best.b)} (r = ${best.r.toFixed(2)}).`,
-    );
+      ['correlation.mostCorrelated.0'],
+      'medium',
+    ]);
   }
-  const tally = anomalyTally(m.anomalyCounts);
-  if (tally !== null) highlights.push(tally);
-
-  const concerns = [
-    ...m.notableAnomalies
-      .slice(0, 4)
-      .map((a) => `${clip(a.symbol)} on ${a.datetime}: ${describeAnomaly(a)}.`),
-    ...skipped,
-  ];
   const rsi = m.symbols.map((x) => x.rsi14).filter((r): r is number => r !== null);
   const extremes = [
     [rsi.filter((r) => r > 70).length, 'above 70 (overbought)'],
     [rsi.filter((r) => r < 30).length, 'below 30 (oversold)'],
   ] as const;
   const rsiParts = extremes.filter(([n]) => n > 0).map(([n, what]) => `${what} for ${plural(n, 'symbol')}`);
-  if (rsiParts.length > 0) concerns.push(`RSI(14) is ${rsiParts.join(' and ')}.`);
-  return narrative(headline, summary, highlights, concerns, s.label);
+  if (rsiParts.length > 0) insights.push([`RSI(14) is ${rsiParts.join(' and ')}.`, ['rsi'], 'medium']);
+  const tally = anomalyTally(m.anomalyCounts);
+  if (tally !== null) insights.push([tally, ['anomalyCounts'], 'high']);
+  return narrative(headline, summary, insights, s.label, {
+    recommendations,
+    // A symbol that is blank after trimming cannot be named in an outlook.
+    symbols: outlookSymbols(m, budget)
+      .filter((x) => x.symbol.trim() !== '')
+      .map(symbolOutlook),
+  });
 }
 
 const share = (g: GroupTotals) => `${clip(g.key)} (${formatPct(g.revenueSharePct)} of revenue)`;
 
-function salesNarrative(s: SalesAnalysis): Narrative {
+function salesNarrative(s: SalesAnalysis, findings: readonly Finding[]): Narrative {
+  const recommendations = recommend(findings);
   if (s.orders === 0) {
     return narrative(
       'No sales to analyze',
-      ['The input held no usable orders, so there are no sales figures to report.'],
-      ['0 orders were analyzed.'],
-      [],
+      [
+        'The input held no usable orders, so there are no sales figures to report.',
+        findingsSentence(findings),
+      ],
+      [['0 orders were analyzed.', ['orders']]],
       'neutral',
+      { recommendations, segments: [], reviewThemes: [] },
     );
   }
   const [brand] = s.byBrand;
@@ -248,53 +465,65 @@ function salesNarrative(s: SalesAnalysis): Narrative {
   if (brand !== undefined && region !== undefined) {
     summary.push(`The leading brand was ${share(brand)} and the leading region ${share(region)}.`);
   }
-  const highlights: string[] = [];
+  const overall = s.reviewSentiment.overall;
+  if (overall.reviews > 0) {
+    summary.push(
+      `Of ${plural(overall.reviews, 'review')}, ${formatCount(overall.positive)} read positive and ${formatCount(overall.negative)} negative.`,
+    );
+  }
+  summary.push(findingsSentence(findings));
+  const insights: Draft[] = [];
   const [byUnits] = s.topModelsByUnits;
   const [byRevenue] = s.topModelsByRevenue;
   if (byUnits !== undefined) {
-    highlights.push(
+    insights.push([
       `Best seller by units: ${clip(byUnits.key, 64)} with ${plural(byUnits.orders, 'order')}.`,
-    );
+      ['topModelsByUnits.0'],
+    ]);
   }
   if (byRevenue !== undefined) {
-    highlights.push(
+    insights.push([
       `Best seller by revenue: ${clip(byRevenue.key, 64)} with ${formatMoney(byRevenue.revenue)}.`,
-    );
+      ['topModelsByRevenue.0'],
+    ]);
   }
-  highlights.push(`Top brands by revenue: ${s.byBrand.slice(0, 5).map(share).join(', ')}.`);
-  highlights.push(
+  insights.push([`Top brands by revenue: ${s.byBrand.slice(0, 5).map(share).join(', ')}.`, ['brands']]);
+  insights.push([
     `Revenue by segment: ${s.bySegment.map((g) => `${g.key} ${formatMoney(g.revenue)} (${formatPct(g.revenueSharePct)})`).join(', ')}.`,
-  );
+    ['segments'],
+  ]);
   const d = s.priceDistribution;
   if (d !== null) {
-    highlights.push(
+    insights.push([
       `Prices ran from ${formatMoney(d.min)} to ${formatMoney(d.max)}, median ${formatMoney(d.median)}, middle half ${formatMoney(d.q1)} to ${formatMoney(d.q3)}.`,
-    );
+      ['priceDistribution'],
+    ]);
   }
-  if (s.reviewKeywords.length > 0) {
-    highlights.push(
-      `Reviews mention most: ${s.reviewKeywords
-        .slice(0, 8)
-        .map((k) => `${clip(k.word)} (${formatCount(k.count)})`)
-        .join(', ')}.`,
-    );
+  const toned = s.reviewSentiment.byModel.slice(0, FACT_LIMITS.toneGroups).filter((g) => g.reviews >= 5);
+  const worst = [...toned].sort((a, b) => (a.meanScore ?? 0) - (b.meanScore ?? 0))[0];
+  if (worst !== undefined && worst.tone === 'negative') {
+    insights.push([
+      `${clip(worst.key, 64)} has the most negative reviews: ${formatCount(worst.negative)} of ${formatCount(worst.reviews)} read negative.`,
+      ['reviews.byModel'],
+      'medium',
+    ]);
   }
-  const concerns: string[] = [];
-  if (s.outlierCount > 0) {
-    concerns.push(
-      `${plural(s.outlierCount, 'order has a price', 'orders have prices')} far outside the usual range of ${s.outlierCount === 1 ? 'its' : 'their'} brand.`,
-    );
-    for (const o of s.outliers.slice(0, 3)) {
-      const fence =
-        o.direction === 'high'
-          ? `above its brand's upper fence of ${formatMoney(o.highFence)}`
-          : `below its brand's lower fence of ${formatMoney(o.lowFence)}`;
-      concerns.push(
-        `Order ${clip(o.orderId)}: ${clip(`${o.brand} ${o.model}`, 64)} at ${formatMoney(o.price)}, ${fence}.`,
-      );
-    }
-  }
-  return narrative(headline, summary, highlights, concerns, 'neutral');
+  const segments = s.segmentPicks
+    .slice(0, 18)
+    .filter((p) => `${p.brand} ${p.model}`.trim() !== '')
+    .map((p) => ({
+      segment: p.segment,
+      region: p.region,
+      model: clip(`${p.brand} ${p.model}`, 64),
+      text: `${clip(`${p.brand} ${p.model}`, 64)} sold most in ${p.segment} in ${p.region}: ${formatCount(p.orders)} of ${formatCount(p.ofOrders)} orders.`,
+    }));
+  const reviewThemes = s.reviewSentiment.themes.slice(0, 5).map((t) => ({
+    theme: clip(t.word),
+    sentiment: t.tone,
+    text: `"${clip(t.word)}" comes up in ${plural(t.count, 'review')}, ${t.tone} on the whole.`,
+  }));
+  const sentiment = overall.reviews === 0 ? 'neutral' : overall.tone;
+  return narrative(headline, summary, insights, sentiment, { recommendations, segments, reviewThemes });
 }
 
 const MEASURE_WORDS: Readonly<Record<Measure, string>> = {
@@ -306,17 +535,23 @@ const MEASURE_WORDS: Readonly<Record<Measure, string>> = {
   diastolic_bp: 'diastolic pressure',
 };
 
-function vitalsNarrative(v: VitalsAnalysis): Narrative {
+function vitalsNarrative(v: VitalsAnalysis, findings: readonly Finding[]): Narrative {
+  const recommendations = recommend(findings);
   if (v.readings === 0) {
     return narrative(
       'No vitals readings to analyze',
-      ['The input held no usable readings, so there are no vitals figures to report.'],
-      ['0 readings were analyzed.'],
-      [],
+      [
+        'The input held no usable readings, so there are no vitals figures to report.',
+        findingsSentence(findings),
+      ],
+      [['0 readings were analyzed.', ['readings']]],
       'neutral',
+      { recommendations },
     );
   }
-  const headline = `${plural(v.readings, 'reading')} from ${plural(v.users, 'user')}; ${formatCount(v.usersWithAnyStreak)} with out-of-range streaks`;
+  const abnormal = findings.filter((f) => f.kind === 'abnormal_vital' && f.severity !== 'info');
+  const users = new Set(abnormal.map((f) => f.subject)).size;
+  const headline = `${plural(v.readings, 'reading')} from ${plural(v.users, 'user')}; ${formatCount(users)} with abnormal readings`;
   const byShare = [...BANDED_MEASURES].sort(
     (a, b) => (v.outOfBand[b].sharePct ?? 0) - (v.outOfBand[a].sharePct ?? 0),
   );
@@ -324,32 +559,35 @@ function vitalsNarrative(v: VitalsAnalysis): Narrative {
   const summary = [
     `${plural(v.readings, 'reading')} from ${plural(v.users, 'user')}${period(v.start, v.end)} were analyzed.`,
     `Share of readings outside the comfort bands: ${byShare.map(outside).join(', ')}.`,
-    `${formatCount(v.usersWithAnyStreak)} of ${plural(v.users, 'user')} had at least one streak of consecutive readings outside a band.`,
+    findingsSentence(findings),
   ];
   const range = (m: Measure) => {
     const x = v.measures[m];
     return x === null ? null : `${MEASURE_WORDS[m]} ${x.min}–${x.max} (mean ${x.mean.toFixed(1)})`;
   };
-  const highlights = [
-    `Ranges: ${(['heart_rate', 'spo2', 'temp_c'] as const).map(range).filter(Boolean).join('; ')}.`,
-    `Blood pressure: ${(['systolic_bp', 'diastolic_bp'] as const).map(range).filter(Boolean).join('; ')}; ${range('steps')}.`,
-    `Users with streaks by measure: ${BANDED_MEASURES.map((m) => `${MEASURE_WORDS[m]} ${formatCount(v.usersWithStreaks[m])}`).join(', ')}.`,
+  const insights: Draft[] = [
+    [
+      `Ranges: ${(['heart_rate', 'spo2', 'temp_c'] as const).map(range).filter(Boolean).join('; ')}.`,
+      ['measures'],
+    ],
+    [
+      `Blood pressure: ${(['systolic_bp', 'diastolic_bp'] as const).map(range).filter(Boolean).join('; ')}; ${range('steps')}.`,
+      ['measures'],
+    ],
+    [
+      `${formatCount(v.usersWithAnyStreak)} of ${plural(v.users, 'user')} had a streak of ${formatCount(3)} or more readings outside a band.`,
+      ['usersWithAnyStreak', 'users'],
+    ],
   ];
-  const concerns = v.longestStreaks
-    .slice(0, 4)
-    .map(
-      (s) =>
-        `${clip(s.userId)}: ${plural(s.length, 'consecutive reading')} with ${MEASURE_WORDS[s.measure]} out of range, ${s.start} to ${s.end}.`,
-    );
-  const near = Object.entries(v.nearLimits).filter(([, c]) => c.low + c.high > 0);
-  if (near.length > 0) {
-    const total = near.reduce((sum, [, c]) => sum + c.low + c.high, 0);
-    concerns.push(
-      `${plural(total, 'value')} sit near the validation limits, which can mean a sensor at its edge: ` +
-        `${near.map(([m, c]) => `${MEASURE_WORDS[m as Measure]} ${formatCount(c.low + c.high)}`).join(', ')}.`,
-    );
+  const [longest] = v.longestStreaks;
+  if (longest !== undefined) {
+    insights.push([
+      `Longest streak: ${clip(longest.userId)}, ${plural(longest.length, 'consecutive reading')} with ${MEASURE_WORDS[longest.measure]} out of range, ${longest.start} to ${longest.end}.`,
+      ['longestStreaks.0'],
+    ]);
   }
+  const worst = abnormal[0]?.severity;
   const sentiment =
-    v.usersWithAnyStreak === 0 ? 'positive' : v.usersWithAnyStreak * 2 > v.users ? 'negative' : 'mixed';
-  return narrative(headline, summary, highlights, concerns, sentiment);
+    abnormal.length === 0 ? 'positive' : worst === 'critical' || worst === 'high' ? 'negative' : 'mixed';
+  return narrative(headline, summary, insights, sentiment, { recommendations });
 }

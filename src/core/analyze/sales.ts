@@ -4,6 +4,16 @@
  * brand, and what reviews talk about. One row is one order of one phone.
  */
 import type { SmartphoneSale } from '../datasets/smartphone-sales.js';
+import {
+  FINDING_KIND,
+  type Finding,
+  findingId,
+  listFindings,
+  SEVERITY_EDGES,
+  severityFrom,
+} from './findings/finding.js';
+import { formatMoney } from './market/format.js';
+import { REVIEW_SENTIMENT_RULE, ReviewScorer, type ReviewTone, ToneTally } from './review-sentiment.js';
 
 /** The fields sales analytics reads; a `SmartphoneSale` is one. */
 export type SalesRow = Pick<
@@ -33,7 +43,20 @@ export const KEYWORD_RULE =
   'word frequency over customer reviews: lowercase, runs of letters only, single letters and common English stop words left out';
 
 /** Sizes of the ranked lists, so an analysis stays small whatever the catalogue. */
-export const SALES_LIMITS = { models: 50, topSellers: 10, outliers: 20, keywords: 15 } as const;
+export const SALES_LIMITS = {
+  models: 50,
+  topSellers: 10,
+  outliers: 20,
+  keywords: 15,
+  /** Brands and models whose review tone is kept (most reviewed first). */
+  toneGroups: 10,
+  /** Review texts kept as a sample for a model to name themes from, and their length. */
+  reviewSample: 20,
+  reviewChars: 160,
+} as const;
+
+/** An IQR below this share of the brand's median price counts as this share: identical prices have no spread to measure in. */
+export const MIN_IQR_SHARE = 0.01;
 
 const STOP_WORDS = new Set(
   (
@@ -77,6 +100,47 @@ export interface PriceOutlier {
   /** The brand's fences the price fell outside. */
   readonly lowFence: number;
   readonly highFence: number;
+  readonly date: string;
+  /** Distance past the fence in IQRs of the brand's prices: what the severity rule reads. */
+  readonly iqrsPast: number;
+}
+
+export interface SegmentPick {
+  readonly segment: PriceSegment;
+  readonly region: string;
+  /** The model with most orders in the segment and region (then revenue, then name). */
+  readonly brand: string;
+  readonly model: string;
+  readonly orders: number;
+  readonly revenue: number;
+  /** Orders of the segment in the region. */
+  readonly ofOrders: number;
+}
+
+export interface GroupTone {
+  readonly key: string;
+  readonly reviews: number;
+  readonly meanScore: number | null;
+  readonly positive: number;
+  readonly negative: number;
+  readonly tone: ReviewTone;
+}
+
+export interface ThemeTone {
+  readonly word: string;
+  readonly count: number;
+  readonly meanScore: number | null;
+  readonly tone: ReviewTone;
+}
+
+export interface ReviewSentiment {
+  readonly overall: GroupTone;
+  /** Most reviewed first, at most `SALES_LIMITS.toneGroups`. */
+  readonly byBrand: readonly GroupTone[];
+  readonly byModel: readonly GroupTone[];
+  /** The review keywords with the tone of the reviews that use them. */
+  readonly themes: readonly ThemeTone[];
+  readonly rule: string;
 }
 
 export interface Keyword {
@@ -107,7 +171,20 @@ export interface SalesAnalysis {
   readonly outlierCount: number;
   readonly outliers: readonly PriceOutlier[];
   readonly reviewKeywords: readonly Keyword[];
-  readonly rules: { readonly segments: string; readonly outliers: string; readonly keywords: string };
+  /** Best model by orders for every price segment and region that has orders. */
+  readonly segmentPicks: readonly SegmentPick[];
+  readonly reviewSentiment: ReviewSentiment;
+  /** Distinct review texts spread over the file, clipped: what a model may read to name themes. */
+  readonly reviewSample: readonly string[];
+  /** Price outliers and duplicate order ids, most severe first (at most 100); `findingsOmitted` more. */
+  readonly findings: readonly Finding[];
+  readonly findingsOmitted: number;
+  readonly rules: {
+    readonly segments: string;
+    readonly outliers: string;
+    readonly keywords: string;
+    readonly sentiment: string;
+  };
 }
 
 /** Quantile of sorted values by linear interpolation between closest ranks (R type 7, numpy's default). */
@@ -152,6 +229,15 @@ export function analyzeSales(rows: Iterable<SalesRow>): SalesAnalysis {
   const segments = new Map<PriceSegment, Tally>(Object.values(PRICE_SEGMENT).map((s) => [s, new Tally()]));
   const pricesByBrand = new Map<string, SalesRow[]>();
   const words = new Map<string, number>();
+  const themeTones = new Map<string, ToneTally>();
+  const scorer = new ReviewScorer();
+  const overallTone = new ToneTally();
+  const brandTones = new Map<string, ToneTally>();
+  const modelTones = new Map<string, ToneTally>();
+  const picks = new Map<string, Map<string, Tally>>();
+  const orderRows = new Map<string, SalesRow[]>();
+  const reviewTexts: string[] = [];
+  const seenReviews = new Set<string>();
   const prices: number[] = [];
   let revenue = 0;
   let start: string | null = null;
@@ -177,8 +263,34 @@ export function analyzeSales(rows: Iterable<SalesRow>): SalesAnalysis {
       pricesByBrand.set(row.brand, brandRows);
     }
     brandRows.push(row);
-    for (const word of (row.customer_review ?? '').toLowerCase().match(/\p{L}+/gu) ?? []) {
-      if (word.length > 1 && !STOP_WORDS.has(word)) words.set(word, (words.get(word) ?? 0) + 1);
+    const cell = `${priceSegment(price)}\u0000${row.region}`;
+    let cellModels = picks.get(cell);
+    if (cellModels === undefined) {
+      cellModels = new Map();
+      picks.set(cell, cellModels);
+    }
+    tallyOf(cellModels, modelKey).add(price);
+    const sameOrder = orderRows.get(row.order_id);
+    if (sameOrder === undefined) orderRows.set(row.order_id, [row]);
+    else sameOrder.push(row);
+    const review = (row.customer_review ?? '').trim();
+    const reviewWords = new Set<string>();
+    for (const word of review.toLowerCase().match(/\p{L}+/gu) ?? []) {
+      if (word.length > 1 && !STOP_WORDS.has(word)) {
+        words.set(word, (words.get(word) ?? 0) + 1);
+        reviewWords.add(word);
+      }
+    }
+    if (review !== '') {
+      const score = scorer.score(review);
+      overallTone.add(score);
+      toneOf(brandTones, row.brand).add(score);
+      toneOf(modelTones, `${row.brand} ${row.model}`).add(score);
+      for (const word of reviewWords) toneOf(themeTones, word).add(score);
+      if (!seenReviews.has(review)) {
+        seenReviews.add(review);
+        reviewTexts.push(review);
+      }
     }
   }
 
@@ -197,6 +309,11 @@ export function analyzeSales(rows: Iterable<SalesRow>): SalesAnalysis {
   });
   const sortedPrices = prices.sort((a, b) => a - b);
   const outliers = findOutliers(pricesByBrand);
+  const keywords = [...words]
+    .map(([word, count]) => ({ word, count }))
+    .sort((a, b) => b.count - a.count || compareText(a.word, b.word))
+    .slice(0, SALES_LIMITS.keywords);
+  const found = listFindings([...outliers.map(outlierFinding), ...duplicateFindings(orderRows)]);
 
   return {
     orders,
@@ -224,12 +341,136 @@ export function analyzeSales(rows: Iterable<SalesRow>): SalesAnalysis {
           },
     outlierCount: outliers.length,
     outliers: outliers.slice(0, SALES_LIMITS.outliers),
-    reviewKeywords: [...words]
-      .map(([word, count]) => ({ word, count }))
-      .sort((a, b) => b.count - a.count || compareText(a.word, b.word))
-      .slice(0, SALES_LIMITS.keywords),
-    rules: { segments: PRICE_SEGMENT_RULE, outliers: OUTLIER_RULE, keywords: KEYWORD_RULE },
+    reviewKeywords: keywords,
+    segmentPicks: segmentPicks(picks, modelNames),
+    reviewSentiment: {
+      overall: groupTone('all reviews', overallTone),
+      byBrand: rankTones(brandTones),
+      byModel: rankTones(modelTones),
+      themes: keywords.map((k) => {
+        const tally = themeTones.get(k.word) as ToneTally;
+        return { word: k.word, count: k.count, meanScore: tally.mean, tone: tally.tone };
+      }),
+      rule: REVIEW_SENTIMENT_RULE,
+    },
+    reviewSample: spreadSample(reviewTexts, SALES_LIMITS.reviewSample).map((t) =>
+      t.length <= SALES_LIMITS.reviewChars ? t : `${t.slice(0, SALES_LIMITS.reviewChars - 1)}…`,
+    ),
+    findings: found.findings,
+    findingsOmitted: found.omitted,
+    rules: {
+      segments: PRICE_SEGMENT_RULE,
+      outliers: OUTLIER_RULE,
+      keywords: KEYWORD_RULE,
+      sentiment: REVIEW_SENTIMENT_RULE,
+    },
   };
+}
+
+function toneOf(map: Map<string, ToneTally>, key: string): ToneTally {
+  let tally = map.get(key);
+  if (tally === undefined) {
+    tally = new ToneTally();
+    map.set(key, tally);
+  }
+  return tally;
+}
+
+const groupTone = (key: string, t: ToneTally): GroupTone => ({
+  key,
+  reviews: t.reviews,
+  meanScore: t.mean,
+  positive: t.positive,
+  negative: t.negative,
+  tone: t.tone,
+});
+
+const rankTones = (map: ReadonlyMap<string, ToneTally>): GroupTone[] =>
+  [...map]
+    .map(([key, t]) => groupTone(key, t))
+    .sort((a, b) => b.reviews - a.reviews || compareText(a.key, b.key))
+    .slice(0, SALES_LIMITS.toneGroups);
+
+/** `count` items at even steps through `items`, so the sample spans the file rather than its first rows. */
+function spreadSample(items: readonly string[], count: number): string[] {
+  if (items.length <= count) return [...items];
+  return Array.from({ length: count }, (_, i) => items[Math.floor((i * items.length) / count)] as string);
+}
+
+function segmentPicks(
+  cells: ReadonlyMap<string, ReadonlyMap<string, Tally>>,
+  names: ReadonlyMap<string, { brand: string; model: string }>,
+): SegmentPick[] {
+  const order = Object.values(PRICE_SEGMENT);
+  const picks: SegmentPick[] = [];
+  for (const [cell, models] of cells) {
+    const [segment, region] = cell.split('\u0000') as [PriceSegment, string];
+    let best: [string, Tally] | undefined;
+    let ofOrders = 0;
+    for (const entry of models) {
+      ofOrders += entry[1].orders;
+      const [key, t] = entry;
+      if (
+        best === undefined ||
+        t.orders > best[1].orders ||
+        (t.orders === best[1].orders &&
+          (t.revenue > best[1].revenue || (t.revenue === best[1].revenue && key < best[0])))
+      )
+        best = entry;
+    }
+    if (best === undefined) continue;
+    const name = names.get(best[0]) as { brand: string; model: string };
+    picks.push({ segment, region, ...name, orders: best[1].orders, revenue: best[1].revenue, ofOrders });
+  }
+  return picks.sort(
+    (a, b) => order.indexOf(a.segment) - order.indexOf(b.segment) || compareText(a.region, b.region),
+  );
+}
+
+function outlierFinding(o: PriceOutlier): Finding {
+  const fence = o.direction === 'high' ? o.highFence : o.lowFence;
+  return {
+    id: findingId(FINDING_KIND.priceOutlier, o.orderId, o.date),
+    kind: FINDING_KIND.priceOutlier,
+    severity: severityFrom(SEVERITY_EDGES.price_outlier, o.iqrsPast),
+    subject: o.orderId,
+    at: o.date,
+    title:
+      `order ${o.orderId}: ${o.brand} ${o.model} at ${formatMoney(o.price)}, ` +
+      `${o.direction === 'high' ? 'above' : 'below'} the ${o.brand} fence of ${formatMoney(fence)}`,
+    evidence: {
+      measure: o.iqrsPast,
+      threshold: SEVERITY_EDGES.price_outlier.low,
+      figures: { price: o.price, lowFence: o.lowFence, highFence: o.highFence, iqrsPast: o.iqrsPast },
+      rows: [`order ${o.orderId}`],
+    },
+    count: 1,
+  };
+}
+
+function duplicateFindings(orders: ReadonlyMap<string, readonly SalesRow[]>): Finding[] {
+  const findings: Finding[] = [];
+  for (const [orderId, rows] of orders) {
+    if (rows.length < SEVERITY_EDGES.duplicate_order.low) continue;
+    const first = rows.reduce((d, r) => (r.date < d ? r.date : d), (rows[0] as SalesRow).date);
+    const revenue = rows.reduce((sum, r) => sum + r.price, 0);
+    findings.push({
+      id: findingId(FINDING_KIND.duplicateOrder, orderId, first),
+      kind: FINDING_KIND.duplicateOrder,
+      severity: severityFrom(SEVERITY_EDGES.duplicate_order, rows.length),
+      subject: orderId,
+      at: first,
+      title: `order id ${orderId} appears on ${rows.length} rows (${formatMoney(revenue)} of revenue counted)`,
+      evidence: {
+        measure: rows.length,
+        threshold: SEVERITY_EDGES.duplicate_order.low,
+        figures: { rows: rows.length, revenue },
+        rows: rows.slice(0, 5).map((r) => `order ${orderId} ${r.date}`),
+      },
+      count: rows.length,
+    });
+  }
+  return findings;
 }
 
 /** `OUTLIER_RULE` in code; farthest from its fence first. */
@@ -242,6 +483,7 @@ function findOutliers(rowsByBrand: ReadonlyMap<string, readonly SalesRow[]>): Pr
     const q3 = quantile(sorted, 0.75);
     const lowFence = q1 - OUTLIER_IQR_MULTIPLE * (q3 - q1);
     const highFence = q3 + OUTLIER_IQR_MULTIPLE * (q3 - q1);
+    const scale = Math.max(q3 - q1, MIN_IQR_SHARE * quantile(sorted, 0.5));
     for (const row of rows) {
       const direction = row.price > highFence ? 'high' : row.price < lowFence ? 'low' : null;
       if (direction === null) continue;
@@ -254,6 +496,8 @@ function findOutliers(rowsByBrand: ReadonlyMap<string, readonly SalesRow[]>): Pr
           direction,
           lowFence,
           highFence,
+          date: row.date,
+          iqrsPast: (direction === 'high' ? row.price - highFence : lowFence - row.price) / scale,
         },
         distance: direction === 'high' ? row.price - highFence : lowFence - row.price,
       });

@@ -26,6 +26,7 @@ import { analysisCompletedOf } from '../stage-events.js';
 import { analyzeRows, type DatasetAnalysis } from './analysis.js';
 import { costOf, DEFAULT_PRICES, type PriceTable } from './cost.js';
 import { factsForPrompt } from './facts.js';
+import { analysisFindings } from './findings/index.js';
 import { narrate } from './narrate.js';
 import { OfflineAnalyst } from './offline-analyst.js';
 import { writeOfflineNarrative } from './offline-narrative.js';
@@ -57,6 +58,10 @@ export interface AnalyzeOptions {
   readonly prices: PriceTable;
   /** Write one history item per symbol and bar (market datasets). @default true */
   readonly history: boolean;
+  /** Symbols of a large market file that get an outlook (prompt budget). @default FACT_LIMITS.outlookSymbols (12) */
+  readonly outlookSymbols?: number;
+  /** Share of a model's narrative items the grounding check may drop before the offline narrative replaces it. @default 0.5 */
+  readonly maxDroppedShare?: number;
 }
 
 export const DEFAULT_ANALYZE_OPTIONS: AnalyzeOptions = {
@@ -161,18 +166,31 @@ async function analyze(
   const rows: unknown[] = [];
   for await (const batch of readJsonLines(await store.getStream(event.processedKey))) rows.push(...batch);
   const analysis = analyzeRows(event.dataset, rows);
-  const offline = new OfflineAnalyst(() => writeOfflineNarrative(analysis), { clock });
+  const createdAt = new Date(clock.now()).toISOString();
+  const found = analysisFindings(analysis, {
+    name: event.inputKey,
+    ingest: manifest.counts,
+    fallbackAt: createdAt,
+  });
+  const budget = options.outlookSymbols === undefined ? {} : { outlookSymbols: options.outlookSymbols };
+  const offline = new OfflineAnalyst(() => writeOfflineNarrative(analysis, found.findings, budget), {
+    clock,
+  });
   const request = {
     dataset: event.dataset,
     correlationId: event.correlationId,
-    facts: factsForPrompt(analysis),
+    facts: factsForPrompt(analysis, found, budget),
   };
   // Token metrics come from the LLM adapters, once per call; emitting the totals here too would count them twice.
-  const { result, fallback } = await narrate(
+  const { result, fallback, grounding } = await narrate(
     deps.analyst ?? offline,
     offline,
     request,
     deps.metrics ?? noMetrics,
+    {
+      logger: deps.logger.child({ correlationId: event.correlationId, stage: 'analyze' }),
+      ...(options.maxDroppedShare === undefined ? {} : { maxDroppedShare: options.maxDroppedShare }),
+    },
   );
   const costUsd = costOf(result.model, result.usage, options.prices);
   const fallbackCost = fallback ? costOf(fallback.model, fallback.usage, options.prices) : 0;
@@ -183,7 +201,7 @@ async function analyze(
     id: event.id,
     correlationId: event.correlationId,
     dataset: event.dataset,
-    createdAt: new Date(clock.now()).toISOString(),
+    createdAt,
     input: {
       key: event.inputKey,
       manifestKey: event.manifestKey,
@@ -198,6 +216,9 @@ async function analyze(
       reasons: manifest.counts.reasons,
     },
     analysis,
+    findings: [...found.findings],
+    findingCounts: found.counts,
+    findingsOmitted: found.omitted,
     narrative: result.narrative,
     analyst: {
       model: result.model,
@@ -206,6 +227,7 @@ async function analyze(
       usage: result.usage,
       costUsd,
       ...(fallback ? { fallback: { ...fallback, costUsd: fallbackCost } } : {}),
+      ...(grounding ? { grounding: { ...grounding, items: [...grounding.items] } } : {}),
     },
     totals: {
       inputTokens,

@@ -9,6 +9,7 @@ import { itemKeys } from '../keys.js';
 import { ownRecord } from '../own-record.js';
 import type { StateItem, StateStore } from '../ports.js';
 import type { DatasetAnalysis } from './analysis.js';
+import { FINDING_KINDS, FindingSchema, SEVERITIES } from './findings/finding.js';
 import type { SymbolAnalysis } from './market/index.js';
 import { NarrativeSchema } from './narrative.js';
 import type { UserVitals } from './vitals.js';
@@ -51,6 +52,16 @@ export const StoredAnalysisSchema = z.object({
     reasons: z.record(z.string(), z.number().int()),
   }),
   analysis: z.looseObject({ kind: z.enum(['market', 'sales', 'vitals']), dataset: z.string() }),
+  /** What is unusual, most severe first (at most MAX_LISTED_FINDINGS); analyses stored before findings have none. */
+  findings: z.array(FindingSchema).default([]),
+  /** Every finding counted by kind and severity, the unlisted ones included. */
+  findingCounts: z
+    .partialRecord(
+      z.enum(FINDING_KINDS as [string, ...string[]]),
+      z.partialRecord(z.enum(SEVERITIES), z.number()),
+    )
+    .default({}),
+  findingsOmitted: z.number().int().nonnegative().default(0),
   narrative: NarrativeSchema,
   analyst: z.object({
     model: z.string(),
@@ -65,6 +76,14 @@ export const StoredAnalysisSchema = z.object({
         model: z.string(),
         usage,
         costUsd: z.number().nonnegative().nullable(),
+      })
+      .optional(),
+    /** What the grounding check dropped from a model's answer (absent for the offline narrative). */
+    grounding: z
+      .object({
+        checked: z.number().int().nonnegative(),
+        dropped: z.number().int().nonnegative(),
+        items: z.array(z.object({ field: z.string(), reason: z.string(), detail: z.string() })),
       })
       .optional(),
   }),

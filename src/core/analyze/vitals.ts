@@ -4,6 +4,7 @@
  * the dataset's validation limits (which may mean a sensor at its edge).
  */
 import type { HealthVital } from '../datasets/health-vitals.js';
+import { FINDING_KIND, type Finding, findingId, listFindings, type Severity } from './findings/finding.js';
 
 export type VitalsRow = HealthVital;
 
@@ -27,6 +28,55 @@ export const COMFORT_BANDS: Readonly<Record<BandedMeasure, ComfortBand>> = {
   systolic_bp: { rule: 'systolic pressure 140 mmHg or more', outside: (v) => v >= 140 },
   diastolic_bp: { rule: 'diastolic pressure 90 mmHg or more', outside: (v) => v >= 90 },
 };
+
+/**
+ * How far outside its comfort band a reading is: the value from which each
+ * severity starts, on the side where the measure is abnormal. A reading past
+ * the comfort band but short of `low` is `info`. Loosely after clinical
+ * grading (tachycardia, hypoxaemia, fever, hypertension stages and crisis).
+ */
+export const VITAL_SEVERITY: Readonly<
+  Record<
+    BandedMeasure,
+    ReadonlyArray<{
+      readonly side: 'high' | 'low';
+      readonly low: number;
+      readonly medium: number;
+      readonly high: number;
+      readonly critical: number;
+    }>
+  >
+> = {
+  heart_rate: [
+    { side: 'high', low: 110, medium: 120, high: 140, critical: 160 },
+    { side: 'low', low: 55, medium: 50, high: 45, critical: 40 },
+  ],
+  spo2: [{ side: 'low', low: 93, medium: 92, high: 90, critical: 85 }],
+  temp_c: [{ side: 'high', low: 38.5, medium: 39, high: 39.5, critical: 40.5 }],
+  systolic_bp: [{ side: 'high', low: 150, medium: 160, high: 170, critical: 180 }],
+  diastolic_bp: [{ side: 'high', low: 95, medium: 100, high: 110, critical: 120 }],
+};
+
+export const VITAL_SEVERITY_RULE =
+  'a reading outside its comfort band is info, and low, medium, high or critical from these values: ' +
+  'heart rate ≥ 110/120/140/160 or ≤ 55/50/45/40 bpm; SpO2 ≤ 93/92/90/85 %; temperature ≥ 38.5/39/39.5/40.5 °C; ' +
+  'systolic ≥ 150/160/170/180 and diastolic ≥ 95/100/110/120 mmHg; one finding per user and measure, at its worst reading';
+
+const SEVERITY_ORDER: readonly Severity[] = ['critical', 'high', 'medium', 'low'];
+
+/** Severity of one reading; null inside the comfort band. */
+export function vitalSeverity(measure: BandedMeasure, value: number): Severity | null {
+  if (!COMFORT_BANDS[measure].outside(value)) return null;
+  for (const level of SEVERITY_ORDER) {
+    for (const ladder of VITAL_SEVERITY[measure]) {
+      const edge = ladder[level as Exclude<Severity, 'info'>];
+      if (ladder.side === 'high' ? value >= edge : value <= edge) return level;
+    }
+  }
+  return 'info';
+}
+
+const RANK: Readonly<Record<Severity, number>> = { info: 0, low: 1, medium: 2, high: 3, critical: 4 };
 
 /** The `health-vitals` contract's validation limits: no valid reading lies outside them. */
 export const VALIDATION_LIMITS: Readonly<Record<Measure, { readonly min: number; readonly max: number }>> = {
@@ -81,6 +131,14 @@ export interface UserVitals {
   /** Longest streak per measure; null when none reached `MIN_STREAK`. */
   readonly longestStreaks: Readonly<Record<BandedMeasure, Streak | null>>;
   readonly nearLimits: Readonly<Record<Measure, NearLimitCounts>>;
+  /** The most abnormal reading per measure outside its comfort band; null when none was. */
+  readonly worst: Readonly<Record<BandedMeasure, WorstReading | null>>;
+}
+
+export interface WorstReading {
+  readonly value: number;
+  readonly at: string;
+  readonly severity: Severity;
 }
 
 export interface RankedStreak extends Streak {
@@ -107,10 +165,14 @@ export interface VitalsAnalysis {
   readonly nearLimits: Readonly<Record<Measure, NearLimitCounts>>;
   /** Every user, in user_id order. */
   readonly perUser: readonly UserVitals[];
+  /** Abnormal vitals, one per user and measure, most severe first (at most 100); `findingsOmitted` more. */
+  readonly findings: readonly Finding[];
+  readonly findingsOmitted: number;
   readonly rules: {
     readonly comfortBands: Readonly<Record<BandedMeasure, string>>;
     readonly streak: string;
     readonly nearLimits: string;
+    readonly severity: string;
   };
 }
 
@@ -172,6 +234,7 @@ function analyzeUser(userId: string, rows: readonly VitalsRow[]): UserResult {
   const outOfBand = perBanded(() => 0);
   const near = perMeasure(() => ({ low: 0, high: 0 }));
   const longest = perBanded((): Streak | null => null);
+  const worst = perBanded((): WorstReading | null => null);
   const runStart = perBanded(() => -1);
   const closeRun = (m: BandedMeasure, endIndex: number) => {
     const from = runStart[m];
@@ -195,7 +258,15 @@ function analyzeUser(userId: string, rows: readonly VitalsRow[]): UserResult {
       if (edge !== null) near[m][edge]++;
     }
     for (const m of BANDED_MEASURES) {
-      if (COMFORT_BANDS[m].outside(row[m])) {
+      const severity = vitalSeverity(m, row[m]);
+      if (severity !== null) {
+        const w = worst[m];
+        const further =
+          w === null ||
+          RANK[severity] > RANK[w.severity] ||
+          (RANK[severity] === RANK[w.severity] &&
+            Math.abs(row[m] - BAND_EDGE[m]) > Math.abs(w.value - BAND_EDGE[m]));
+        if (further) worst[m] = { value: row[m], at: row.event_time, severity };
         outOfBand[m]++;
         if (runStart[m] < 0) runStart[m] = i;
       } else {
@@ -218,6 +289,7 @@ function analyzeUser(userId: string, rows: readonly VitalsRow[]): UserResult {
       outOfBand,
       longestStreaks: longest,
       nearLimits: near,
+      worst,
     },
   };
 }
@@ -280,6 +352,7 @@ export function analyzeVitals(rows: Iterable<VitalsRow>): VitalsAnalysis {
     if (anyStreak) usersWithAnyStreak++;
   }
 
+  const found = listFindings(perUser.flatMap(userFindings));
   return {
     readings,
     users: perUser.length,
@@ -303,6 +376,74 @@ export function analyzeVitals(rows: Iterable<VitalsRow>): VitalsAnalysis {
       comfortBands: perBanded((m) => COMFORT_BANDS[m].rule),
       streak: STREAK_RULE,
       nearLimits: NEAR_LIMIT_RULE,
+      severity: VITAL_SEVERITY_RULE,
     },
+    findings: found.findings,
+    findingsOmitted: found.omitted,
   };
+}
+
+/** The comfort band's edge on the side each measure is abnormal (heart rate: the nearer one). */
+const BAND_EDGE: Readonly<Record<BandedMeasure, number>> = {
+  heart_rate: 80,
+  spo2: 95,
+  temp_c: 38,
+  systolic_bp: 140,
+  diastolic_bp: 90,
+};
+
+export const MEASURE_NAMES: Readonly<Record<Measure, string>> = {
+  heart_rate: 'heart rate',
+  spo2: 'SpO2',
+  steps: 'steps',
+  temp_c: 'temperature',
+  systolic_bp: 'systolic pressure',
+  diastolic_bp: 'diastolic pressure',
+};
+
+export const MEASURE_UNITS: Readonly<Record<Measure, string>> = {
+  heart_rate: ' bpm',
+  spo2: '%',
+  steps: '',
+  temp_c: ' °C',
+  systolic_bp: ' mmHg',
+  diastolic_bp: ' mmHg',
+};
+
+/** `2024-03-02T09:00:00.000Z` as `2024-03-02 09:00 UTC`; anything else as it is. */
+const readableTime = (iso: string): string => {
+  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})(?::\d{2}(?:\.\d+)?)?Z$/.exec(iso);
+  return m ? `${m[1]} ${m[2]} UTC` : iso;
+};
+
+function userFindings(user: UserVitals): Finding[] {
+  const findings: Finding[] = [];
+  for (const m of BANDED_MEASURES) {
+    const w = user.worst[m];
+    if (w === null) continue;
+    const outside = user.outOfBand[m];
+    const streak = user.longestStreaks[m]?.length ?? 0;
+    findings.push({
+      id: findingId(
+        FINDING_KIND.abnormalVital,
+        `${user.userId}\u0000${m}`,
+        w.severity === 'info' ? 'info' : w.at,
+      ),
+      kind: FINDING_KIND.abnormalVital,
+      severity: w.severity,
+      subject: user.userId,
+      at: w.at,
+      title:
+        `${MEASURE_NAMES[m]} ${w.value}${MEASURE_UNITS[m]} at ${readableTime(w.at)}` +
+        ` (${outside} of ${user.readings} readings outside the band${streak >= MIN_STREAK ? `, longest streak ${streak}` : ''})`,
+      evidence: {
+        measure: w.value,
+        threshold: BAND_EDGE[m],
+        figures: { value: w.value, readingsOutside: outside, readings: user.readings, longestStreak: streak },
+        rows: [`${user.userId} ${w.at} ${m}`],
+      },
+      count: outside,
+    });
+  }
+  return findings;
 }

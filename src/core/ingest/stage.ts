@@ -19,6 +19,7 @@ import { decodeText, peekText } from './decode.js';
 import { type DatasetSource, detectDataset, SNIFF_CHARS } from './detect.js';
 import { JsonlSink } from './jsonl-sink.js';
 import { type Manifest, ManifestSchema } from './manifest.js';
+import { refusedKeyId } from './refused-key.js';
 import { Tally } from './tally.js';
 
 export interface IngestDeps {
@@ -183,13 +184,9 @@ interface Identity {
   readonly refusal?: UnreadableFileError;
 }
 
-/** The id of an input the store refuses to read: the hash of its key (there are no bytes to hash). */
-export const unreadableInputId = (key: string): string =>
-  createHash('sha256').update(`sluice:unreadable-key:${key}`).digest('hex');
-
 /**
  * The input's id: the SHA-256 of its bytes. An object the store refuses to read
- * has no bytes to hash; its id is the hash of its key, so the refusal still gets
+ * has no bytes to hash; its id is the hash of its key (as for an unusable key), so the refusal still gets
  * a manifest and an event, and the same refused key maps to the same manifest.
  */
 async function identify(store: ObjectStore, input: IngestInput): Promise<Identity> {
@@ -199,7 +196,7 @@ async function identify(store: ObjectStore, input: IngestInput): Promise<Identit
     return { sha256, size: head?.size ?? 0 };
   } catch (error) {
     if (!(error instanceof UnreadableFileError)) throw error;
-    return { sha256: unreadableInputId(input.key), size: 0, refusal: error };
+    return { sha256: refusedKeyId(input.key), size: 0, refusal: error };
   }
 }
 

@@ -255,3 +255,65 @@ export function barChart(input: BarChartInput): Svg {
   );
   return frame(width, height, input.title, parts.join(''));
 }
+
+const SPARKLINE_HEIGHT = 72;
+
+export const SEVERITY_COLORS = {
+  info: '#64748b',
+  low: '#0891b2',
+  medium: '#ca8a04',
+  high: '#ea580c',
+  critical: '#dc2626',
+} as const;
+
+export interface SparklineInput {
+  readonly title: string;
+  /** Oldest first. */
+  readonly bars: readonly ChartBar[];
+  /** Bars to mark, with the severity of the finding on them. */
+  readonly marks: ReadonlyArray<{ readonly t: string; readonly severity: keyof typeof SEVERITY_COLORS }>;
+}
+
+/** A symbol card's close line: no axes, the last close at the end, a dot on the bar of each finding. */
+export function sparkline(input: SparklineInput): Svg {
+  const bars = input.bars.filter(isPlottable);
+  const width = CHART_WIDTH;
+  const height = SPARKLINE_HEIGHT;
+  if (bars.length < 2) {
+    return frame(
+      width,
+      height,
+      input.title,
+      text(width / 2, height / 2 + 14, 'Too few bars to draw', { anchor: 'middle' }),
+    );
+  }
+  const plot = { left: 12, right: width - 84, top: 32, bottom: height - 8 };
+  let lo = Math.min(...bars.map((b) => b.c));
+  let hi = Math.max(...bars.map((b) => b.c));
+  if (hi - lo <= Math.abs(hi) * 1e-9) {
+    const pad = Math.abs(hi) * 0.01 || 1;
+    lo -= pad;
+    hi += pad;
+  }
+  const x = (i: number) => plot.left + (i / (bars.length - 1)) * (plot.right - plot.left);
+  const y = (v: number) => plot.bottom - ((v - lo) / (hi - lo)) * (plot.bottom - plot.top);
+  const points = bars.map((b, i) => `${at(x(i))},${at(y(b.c))}`).join(' ');
+  const index = new Map(bars.map((b, i) => [b.t, i]));
+  const dots = input.marks
+    .filter((m) => index.has(m.t))
+    .map((m) => {
+      const i = index.get(m.t) as number;
+      return `<circle cx="${at(x(i))}" cy="${at(y((bars[i] as ChartBar).c))}" r="4" fill="${SEVERITY_COLORS[m.severity]}"/>`;
+    })
+    .join('');
+  const last = bars[bars.length - 1] as ChartBar;
+  const body =
+    `<polyline points="${points}" fill="none" stroke="${CHART_COLORS.line}" stroke-width="1.6"/>` +
+    dots +
+    text(plot.right + 8, y(last.c) + 4, tickFormat(niceStep(hi - lo, 4) / 10)(last.c), {
+      size: 12,
+      fill: CHART_COLORS.text,
+      bold: true,
+    });
+  return frame(width, height, input.title, body);
+}

@@ -4,23 +4,6 @@ import type { StoredAnalysis } from '../analyze/stored-analysis.js';
 import { count, pct, plural } from './format.js';
 import { type Block, cell, type ReportDocument, type Section, TONE, type Tone } from './report-document.js';
 
-export function narrativeSection(narrative: Narrative): Section {
-  const concerns: Block =
-    narrative.concerns.length > 0
-      ? { kind: 'list', items: narrative.concerns.map((text) => ({ text })) }
-      : { kind: 'paragraph', text: 'None raised.', tone: TONE.muted };
-  return {
-    title: 'What the figures say',
-    blocks: [
-      { kind: 'paragraph', text: narrative.summary },
-      { kind: 'subheading', text: 'Highlights' },
-      { kind: 'list', items: narrative.highlights.map((text) => ({ text })) },
-      { kind: 'subheading', text: 'Concerns' },
-      concerns,
-    ],
-  };
-}
-
 export function dataQualitySection(stored: StoredAnalysis): Section {
   const { ingest, input } = stored;
   const reasons = Object.entries(ingest.reasons).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
@@ -72,6 +55,16 @@ export function footerLines(stored: StoredAnalysis, generatedAt: string): Report
     ? ` (fallback: ${analyst.fallback.code}, after ${analyst.fallback.model} failed)`
     : '';
   const tokens = stored.totals.inputTokens + stored.totals.outputTokens;
+  const cost =
+    tokens === 0
+      ? ''
+      : stored.totals.costUsd === null
+        ? ', cost unknown'
+        : `, $${stored.totals.costUsd.toFixed(6)}`;
+  const dropped =
+    analyst.grounding && analyst.grounding.dropped > 0
+      ? `; ${plural(analyst.grounding.dropped, 'ungrounded item')} dropped`
+      : '';
   return [
     { label: 'Correlation id', value: stored.correlationId },
     { label: 'Dataset', value: stored.dataset },
@@ -80,7 +73,12 @@ export function footerLines(stored: StoredAnalysis, generatedAt: string): Report
     { label: 'Generated', value: generatedAt },
     {
       label: 'Narrative',
-      value: `${analyst.model}${fallback}${tokens > 0 ? `, ${plural(tokens, 'token')}` : ''}`,
+      value:
+        `${analyst.model}${fallback}` +
+        (tokens > 0
+          ? `, ${plural(tokens, 'token')} (${count(stored.totals.inputTokens)} in, ${count(stored.totals.outputTokens)} out)${cost}`
+          : '') +
+        dropped,
     },
   ];
 }

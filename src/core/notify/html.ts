@@ -36,6 +36,7 @@ const EMAIL_COLORS = {
   headerMuted: '#c4d3e6',
   positive: '#047857',
   negative: '#b91c1c',
+  warning: '#92400e',
 } as const;
 const C = EMAIL_COLORS;
 
@@ -50,11 +51,29 @@ const BADGE_COLORS: Readonly<Record<Tone, { readonly bg: string; readonly fg: st
   positive: { bg: '#d1fae5', fg: '#065f46' },
   negative: { bg: '#fee2e2', fg: '#991b1b' },
   plain: { bg: '#e2e8f0', fg: '#1e293b' },
-  muted: { bg: '#e2e8f0', fg: '#1e293b' },
+  muted: { bg: '#f1f5f9', fg: '#475569' },
+  warning: { bg: '#fef3c7', fg: '#92400e' },
+};
+
+/** A small label (severity, priority, confidence) inside text, colors on the span for clients that invert. */
+const badgeSpan = (badge: { text: string; tone: Tone }, background: string = C.card): string => {
+  const colors = BADGE_COLORS[badge.tone];
+  return (
+    `<span style="padding:1px 6px;border-radius:8px;${paint(colors.fg, colors.bg, 11, true)};letter-spacing:1px">` +
+    `${escapeHtml(badge.text.toUpperCase())}</span><span style="background-color:${background}">&nbsp;</span>`
+  );
 };
 
 const toneColor = (tone: Tone | undefined, fallback: string = C.text): string =>
-  tone === 'positive' ? C.positive : tone === 'negative' ? C.negative : tone === 'muted' ? C.muted : fallback;
+  tone === 'positive'
+    ? C.positive
+    : tone === 'negative'
+      ? C.negative
+      : tone === 'muted'
+        ? C.muted
+        : tone === 'warning'
+          ? C.warning
+          : fallback;
 
 /**
  * What every text-bearing cell repeats: Outlook for Windows does not inherit fonts into cells, and a
@@ -121,14 +140,46 @@ function table(columns: readonly Column[], rows: ReadonlyArray<readonly Cell[]>,
   );
 }
 
+function listItem(item: ListItem, background: string): string {
+  const note = item.note
+    ? `<br><span style="${paint(C.muted, background, 13)}">${escapeHtml(item.note)}</span>`
+    : '';
+  return (
+    `${item.badge ? badgeSpan(item.badge, background) : ''}` +
+    `${item.lead ? `<strong>${escapeHtml(item.lead)}</strong> ` : ''}${escapeHtml(item.text)}${note}`
+  );
+}
+
 function list(items: readonly ListItem[]): string {
   const rows = items.map(
     (item) =>
       `<tr><td width="16" valign="top" style="padding:0 0 8px;${paint(C.muted, C.card, 15)}">&#8226;</td>` +
-      `<td valign="top" style="padding:0 0 8px;${paint(C.text, C.card, 15)}">` +
-      `${item.lead ? `<strong>${escapeHtml(item.lead)}</strong> ` : ''}${escapeHtml(item.text)}</td></tr>`,
+      `<td valign="top" style="padding:0 0 8px;${paint(C.text, C.card, 15)}">${listItem(item, C.card)}</td></tr>`,
   );
   return `<table ${LAYOUT} style="margin:0 0 8px">${rows.join('')}</table>`;
+}
+
+function card(b: Extract<Block, { kind: 'card' }>): string {
+  const head =
+    `<tr><td style="padding:10px 12px 4px;${paint(C.text, C.tile, 16, true)}">` +
+    `${b.badge ? badgeSpan(b.badge, C.tile) : ''}${escapeHtml(b.title)}` +
+    `${b.subtitle ? `<br><span style="${paint(C.muted, C.tile, 13)}">${escapeHtml(b.subtitle)}</span>` : ''}</td></tr>`;
+  const image = b.chart
+    ? `<tr><td style="padding:4px 12px;${paint(C.muted, C.tile, 12)}">` +
+      `<img src="cid:${escapeHtml(b.chart.cid)}" width="${Math.min(b.chart.width, CONTENT_WIDTH - 26)}" ` +
+      `height="${Math.round((b.chart.height * Math.min(b.chart.width, CONTENT_WIDTH - 26)) / b.chart.width)}" ` +
+      `alt="${escapeHtml(b.chart.alt)}" style="display:block;width:100%;height:auto;border:0;background-color:${C.card};color:${C.muted}"></td></tr>`
+    : '';
+  const items = b.items
+    .map(
+      (item) =>
+        `<tr><td style="padding:3px 12px;${paint(C.text, C.tile, 14)}">${listItem(item, C.tile)}</td></tr>`,
+    )
+    .join('');
+  return (
+    `<table ${LAYOUT} style="margin:0 0 12px;border:1px solid ${C.border};border-collapse:separate;background-color:${C.tile}">` +
+    `${head}${image}${items}<tr><td style="padding:0 0 8px;${paint(C.text, C.tile, 4)}"></td></tr></table>`
+  );
 }
 
 function chart(block: Extract<Block, { kind: 'chart' }>): string {
@@ -158,6 +209,8 @@ function block(b: Block): string {
       return list(b.items);
     case 'chart':
       return chart(b);
+    case 'card':
+      return card(b);
   }
 }
 

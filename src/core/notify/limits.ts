@@ -10,6 +10,12 @@ export const REPORT_LIMITS = {
   marketTableRows: 50,
   /** Market-wide anomalies listed with their explanation (the analysis keeps 20). */
   anomalies: 20,
+  /** Symbols with a findings card and a sparkline: the ones with the most severe findings. */
+  symbolCards: 5,
+  /** Findings listed outside the cards, grouped per subject and kind. */
+  findingGroups: 12,
+  /** Finding groups (kinds) shown in one symbol card. */
+  cardItems: 4,
   /** Bars of a bar chart, largest first; its caption says how many there were. */
   chartBars: 15,
   /** Rows of a grouped sales table (brands, models). */

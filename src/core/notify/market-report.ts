@@ -1,6 +1,6 @@
 /** The market report: sentiment and movers, one row and one price chart per symbol (capped), anomalies. */
-import { ANOMALY_KINDS, emptyAnomalyCounts } from '../analyze/market/anomalies.js';
-import type { Anomaly, AnomalyKind, MarketAnalysis, Mover, SymbolAnalysis } from '../analyze/market/index.js';
+import type { Finding, FindingKind } from '../analyze/findings/finding.js';
+import type { AnomalyKind, MarketAnalysis, Mover, SymbolAnalysis } from '../analyze/market/index.js';
 import type { ChartBar } from '../analyze/stored-analysis.js';
 import type { ChartSet } from './chart-set.js';
 import { CANDLESTICK_MAX_BARS, priceChart } from './charts.js';
@@ -9,16 +9,25 @@ import { count, decimal, MISSING, pct, period, plural, price, shortName } from '
 import { REPORT_LIMITS } from './limits.js';
 import { type Block, cell, type DatasetReport, type Section, TONE, toneOf } from './report-document.js';
 
-const total = (counts: Readonly<Record<AnomalyKind, number>>): number =>
-  ANOMALY_KINDS.reduce((sum, kind) => sum + counts[kind], 0);
+/** Findings a reader should look at: the ones above info. */
+const notable = (s: SymbolAnalysis): Finding[] => s.findings.filter((f) => f.severity !== 'info');
+
+/** The bar-event findings a price chart can mark (a missing bar has no bar to mark). */
+const MARKER_OF: Readonly<Partial<Record<FindingKind, AnomalyKind>>> = {
+  volume_spike: 'volume',
+  large_move: 'move',
+  price_gap: 'gap',
+  split: 'split',
+};
 
 const mover = (m: Mover | undefined): string =>
   m === undefined ? MISSING : `${shortName(m.symbol)} ${pct(m.changePct, true)}`;
 
-const kindCounts = (counts: Readonly<Record<AnomalyKind, number>>): string =>
-  ANOMALY_KINDS.filter((k) => counts[k] > 0)
-    .map((k) => `${k} ${count(counts[k])}`)
-    .join(', ') || 'none';
+const kindCounts = (findings: readonly Finding[]): string => {
+  const counts = new Map<string, number>();
+  for (const f of findings) counts.set(f.kind, (counts.get(f.kind) ?? 0) + 1);
+  return [...counts].map(([k, n]) => `${k.replace('_', ' ')} ${count(n)}`).join(', ') || 'none';
+};
 
 /** Largest by traded value first: the symbols a reader most likely holds or watches. */
 const byTradedValue = (symbols: readonly SymbolAnalysis[]): SymbolAnalysis[] =>
@@ -59,7 +68,11 @@ function glance(m: MarketAnalysis): Section {
           },
           { label: 'Symbols', value: count(m.symbolCount), note: plural(m.barCount, 'bar') },
           { label: 'Window', value: period(m.start, m.end) },
-          { label: 'Anomalies', value: count(total(m.anomalyCounts)), note: kindCounts(m.anomalyCounts) },
+          {
+            label: 'Findings',
+            value: count(m.symbols.reduce((n, s) => n + notable(s).length, 0)),
+            note: `above info: ${kindCounts(m.symbols.flatMap(notable))}`,
+          },
         ],
       },
     ],
@@ -88,7 +101,7 @@ function symbolsSection(ranked: readonly SymbolAnalysis[]): Section {
           { label: 'Trend' },
           { label: 'RSI(14)', numeric: true },
           { label: 'Volatility', numeric: true },
-          { label: 'Anomalies', numeric: true },
+          { label: 'Findings', numeric: true },
         ],
         rows: shown.map((s) => [
           cell(shortName(s.symbol)),
@@ -97,7 +110,7 @@ function symbolsSection(ranked: readonly SymbolAnalysis[]): Section {
           cell(s.trend.direction ?? MISSING),
           cell(decimal(s.rsi14)),
           cell(pct(s.volatility.annualizedPct)),
-          cell(count(total(s.anomalyCounts))),
+          cell(count(notable(s).length)),
         ]),
         ...(hidden > 0
           ? {
@@ -124,20 +137,26 @@ function chartsSection(
       kind: 'paragraph',
       text:
         `${which} Candlesticks up to ${CANDLESTICK_MAX_BARS} bars, the close line beyond; a triangle marks ` +
-        'the bar of each anomaly listed for the symbol, colored by kind.',
+        'the bar of each finding above info (the Findings column of the table), colored by kind.',
       tone: TONE.muted,
     },
   ];
   for (const s of charted) {
     // Own keys only: a symbol named "constructor" must not read Object.prototype's.
     const series = (Object.hasOwn(bars, s.symbol) ? bars[s.symbol] : undefined) ?? [];
-    const markers = s.anomalies.map((a) => ({ t: a.datetime, kind: a.kind }));
+    const shown = new Set(series.map((b) => b.t));
+    const found = notable(s);
+    const markers = found.flatMap((f) => {
+      const kind = MARKER_OF[f.kind];
+      return kind !== undefined && shown.has(f.at) ? [{ t: f.at, kind }] : [];
+    });
     const first = series[0]?.t ?? null;
     const last = series[series.length - 1]?.t ?? null;
-    const shown = new Set(series.map((b) => b.t));
+    const unmarked = found.length - markers.length;
     const what =
       `${plural(series.length, 'bar')} ${period(first, last)}, last close ${price(s.lastClose)} ` +
-      `(${pct(s.changePct, true)} over the window); anomalies marked: ${markedKinds(s.anomalies, shown)}`;
+      `(${pct(s.changePct, true)} over the window); ${plural(markers.length, 'finding')} marked` +
+      (unmarked > 0 ? `, ${count(unmarked)} more off the chart or without a bar (missing bars)` : '');
     const chart = charts.add(
       priceChart({ title: `${shortName(s.symbol)} · price`, bars: series, markers }),
       `Price chart of ${shortName(s.symbol)}: ${what}.`,
@@ -146,39 +165,6 @@ function chartsSection(
     blocks.push({ kind: 'chart', chart, caption: `${shortName(s.symbol)}: ${what}.` });
   }
   return { title: 'Price charts', blocks };
-}
-
-/** Counts by kind of the anomalies whose bar is on the chart. */
-const markedKinds = (anomalies: readonly Anomaly[], shown: ReadonlySet<string>): string => {
-  const counts = emptyAnomalyCounts();
-  for (const a of anomalies) if (shown.has(a.datetime)) counts[a.kind]++;
-  return kindCounts(counts);
-};
-
-function anomaliesSection(m: MarketAnalysis): Section {
-  const listed = m.notableAnomalies.slice(0, REPORT_LIMITS.anomalies);
-  const found = total(m.anomalyCounts);
-  const blocks: Block[] = [
-    {
-      kind: 'paragraph',
-      text:
-        found === 0
-          ? 'No anomaly was found.'
-          : `${plural(found, 'anomaly', 'anomalies')} over all symbols and bars (${kindCounts(m.anomalyCounts)}); ` +
-            `the ${listed.length} most important, probable splits first, then by how far past their rule:`,
-      tone: TONE.muted,
-    },
-  ];
-  if (listed.length > 0) {
-    blocks.push({
-      kind: 'list',
-      items: listed.map((a) => ({
-        lead: `${shortName(a.symbol)} · ${a.datetime} · ${a.kind}:`,
-        text: a.explanation,
-      })),
-    });
-  }
-  return { title: 'Anomalies', blocks };
 }
 
 export function marketReport(
@@ -193,6 +179,6 @@ export function marketReport(
     badge: { text: label, tone: sentimentTone(label) },
     lead: `Top gainer ${mover(market.topGainers[0])} · Top loser ${mover(market.topLosers[0])}`,
     glance: glance(market),
-    details: [symbolsSection(ranked), chartsSection(ranked, bars, charts), anomaliesSection(market)],
+    details: [symbolsSection(ranked), chartsSection(ranked, bars, charts)],
   };
 }

@@ -149,30 +149,57 @@ describe('renderReport for a market analysis', () => {
       expect(html).toMatch(new RegExp(`<td[^>]*>${symbol}</td>`));
       expect(text).toMatch(new RegExp(`^${symbol} +[\\d.,]+ +[-+]\\d+\\.\\d% +(up|down|sideways|—) +`, 'm'));
     }
-    expect(charts.map((c) => c.filename)).toEqual(
-      expect.arrayContaining(['chart-1-price-nvda.png', 'chart-2-price-msft.png', 'chart-3-price-aapl.png']),
-    );
+    // Findings cards come first with their sparklines; then one price chart per symbol.
+    const priceCharts = charts
+      .map((c) => c.filename.replace(/^chart-\d+-/, ''))
+      .filter((f) => f.startsWith('price-'));
+    expect(priceCharts.sort()).toEqual(['price-aapl.png', 'price-msft.png', 'price-nvda.png']);
   });
 
-  it('marks the anomalies of a symbol on its chart', () => {
+  it("marks on a symbol's chart the findings its table row counts", () => {
     const { charts } = reports.market;
     const m = market.analysis.kind === 'market' ? market.analysis.market : undefined;
     const nvda = m?.symbols.find((s) => s.symbol === 'NVDA');
-    const chart = charts.find((c) => c.filename.includes('nvda'));
+    const chart = charts.find((c) => c.filename.includes('price-nvda'));
     const triangles = (
       chart?.svg.match(/<path d="M[\d.]+ [\d.]+L[\d.]+ [\d.]+L[\d.]+ [\d.]+Z" fill="#/g) ?? []
     ).length;
-    const legend = new Set(nvda?.anomalies.map((a) => a.kind)).size;
-    expect(triangles).toBe((nvda?.anomalies.length ?? 0) + legend);
+    const events = (nvda?.findings ?? []).filter((f) => f.severity !== 'info' && f.kind !== 'missing_bar');
+    const legend = new Set(events.map((f) => f.kind)).size;
+    expect(events.length).toBeGreaterThan(0);
+    expect(triangles).toBe(events.length + legend);
   });
 
-  it('lists the notable anomalies with their explanations', () => {
+  it('leads with the executive summary, recommendations, findings and insights, in that order', () => {
     const { html, text } = reports.market;
-    const m = market.analysis.kind === 'market' ? market.analysis.market : undefined;
-    const first = m?.notableAnomalies[0];
-    expect(html).toContain(`<strong>${first?.symbol} · ${first?.datetime} · ${first?.kind}:</strong>`);
-    expect(html).toContain(escapeHtml(first?.explanation ?? '-'));
-    expect(squash(text)).toContain(squash(first?.explanation ?? ''));
+    const order = [
+      'Executive summary',
+      'Recommendations',
+      'Findings',
+      'Insights',
+      'At a glance',
+      'Symbols',
+      'Price charts',
+    ];
+    const at = order.map((title) => html.indexOf(`>${title}</h2>`));
+    expect(at.every((i) => i > 0)).toBe(true);
+    expect([...at].sort((a, b) => a - b)).toEqual(at);
+    const textAt = order.map((title) => text.indexOf(`\n${title.toUpperCase()}\n`));
+    expect(textAt.every((i) => i > 0)).toBe(true);
+    expect([...textAt].sort((a, b) => a - b)).toEqual(textAt);
+  });
+
+  it('shows each finding with its severity badge and evidence, per-symbol cards with a sparkline', () => {
+    const { html, text, charts } = reports.market;
+    const [worst] = market.findings;
+    expect(html).toContain(`>${worst?.severity.toUpperCase()}</span>`);
+    expect(html).toContain(escapeHtml(worst?.title ?? '-'));
+    expect(text).toContain(`[${worst?.severity.toUpperCase()}]`);
+    expect(text).toContain('Evidence: ');
+    expect(charts.some((c) => c.filename.includes('spark-'))).toBe(true);
+    expect(text).toContain('[Sparkline] Close of ');
+    const [first] = market.narrative.recommendations ?? [];
+    expect(text).toContain(`[${first?.priority.toUpperCase()}] ${first?.action}`);
   });
 
   it('summarizes the ingest: valid and rejected rows, each reason code, and where the rejects are', () => {
@@ -188,7 +215,10 @@ describe('renderReport for a market analysis', () => {
 
   it(`caps a 500-symbol report at ${REPORT_LIMITS.marketTableRows} rows and ${REPORT_LIMITS.marketCharts} charts`, () => {
     const { html, text, charts } = reports.many;
-    expect(charts).toHaveLength(REPORT_LIMITS.marketCharts);
+    expect(charts.filter((c) => c.filename.includes('-price-'))).toHaveLength(REPORT_LIMITS.marketCharts);
+    expect(charts.filter((c) => c.filename.includes('-spark-')).length).toBeLessThanOrEqual(
+      REPORT_LIMITS.symbolCards,
+    );
     const rows = html.match(/<tr><td[^>]*>SYM\d{3}<\/td>/g) ?? [];
     expect(rows).toHaveLength(REPORT_LIMITS.marketTableRows);
     expect(html).toContain('…and 450 more symbols, smaller by traded value');
@@ -201,7 +231,9 @@ describe('renderReport for a market analysis', () => {
       ?.symbol as string;
     const { html, charts } = reports.many;
     expect(html.match(/<tr><td[^>]*>(SYM\d{3})<\/td>/)?.[1]).toBe(largest);
-    expect(charts[0]?.filename).toBe(`chart-1-price-${largest.toLowerCase()}.png`);
+    expect(charts.find((c) => c.filename.includes('-price-'))?.filename).toMatch(
+      new RegExp(`^chart-\\d+-price-${largest.toLowerCase()}\\.png$`),
+    );
   });
 });
 

@@ -5,7 +5,13 @@
  */
 import type { StoredAnalysis } from '../analyze/stored-analysis.js';
 import { ChartSet } from './chart-set.js';
-import { dataQualitySection, footerLines, narrativeSection } from './common-sections.js';
+import { dataQualitySection, footerLines } from './common-sections.js';
+import {
+  executiveSummarySection,
+  findingsSection,
+  insightsSection,
+  recommendationsSection,
+} from './findings-sections.js';
 import { reportHtml } from './html.js';
 import { marketReport } from './market-report.js';
 import type { DatasetReport, ReportChart, ReportDocument } from './report-document.js';
@@ -43,6 +49,8 @@ function datasetReport(stored: StoredAnalysis, charts: ChartSet): DatasetReport 
 
 export function renderReport(stored: StoredAnalysis, options: RenderOptions): RenderedReport {
   const charts = new ChartSet();
+  // Sections in reading order: what to know, what to do, what was found, what it means, then the tables.
+  const findings = findingsSection(stored, charts);
   const report = datasetReport(stored, charts);
   const doc: ReportDocument = {
     title: report.title,
@@ -51,8 +59,11 @@ export function renderReport(stored: StoredAnalysis, options: RenderOptions): Re
     badge: report.badge,
     lead: report.lead,
     sections: [
+      executiveSummarySection(stored.narrative),
+      recommendationsSection(stored),
+      findings,
+      insightsSection(stored.narrative),
       report.glance,
-      narrativeSection(stored.narrative),
       ...report.details,
       dataQualitySection(stored),
     ],

@@ -4,7 +4,13 @@
  * two alternatives of the email always carry the same content.
  */
 
-export const TONE = { plain: 'plain', muted: 'muted', positive: 'positive', negative: 'negative' } as const;
+export const TONE = {
+  plain: 'plain',
+  muted: 'muted',
+  positive: 'positive',
+  negative: 'negative',
+  warning: 'warning',
+} as const;
 export type Tone = (typeof TONE)[keyof typeof TONE];
 
 /** A figure's tone from its sign: gains green, losses red. */
@@ -34,10 +40,19 @@ export interface Figure {
   readonly note?: string;
 }
 
+export interface Badge {
+  readonly text: string;
+  readonly tone: Tone;
+}
+
 export interface ListItem {
+  /** A severity, priority or confidence label before the item. */
+  readonly badge?: Badge;
   /** Bold lead-in, e.g. the symbol and date of an anomaly. */
   readonly lead?: string;
   readonly text: string;
+  /** A muted line under the item: its evidence or rationale. */
+  readonly note?: string;
 }
 
 /** A chart the email carries as an inline image, referenced as `cid:<cid>`. */
@@ -64,6 +79,15 @@ export type Block =
       readonly more?: string;
     }
   | { readonly kind: 'list'; readonly items: readonly ListItem[] }
+  /** A boxed summary of one subject (a symbol): title, badge, an optional small chart, its findings. */
+  | {
+      readonly kind: 'card';
+      readonly title: string;
+      readonly badge?: Badge;
+      readonly subtitle?: string;
+      readonly chart?: ReportChart;
+      readonly items: readonly ListItem[];
+    }
   | { readonly kind: 'chart'; readonly chart: ReportChart; readonly caption: string };
 
 export interface Section {

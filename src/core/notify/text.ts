@@ -3,7 +3,14 @@
  * HTML, for clients that show no HTML and for readers who prefer text. Tables
  * keep their columns with spaces, so they read in any monospace viewer.
  */
-import { type Block, type Cell, type Column, FOOTNOTE, type ReportDocument } from './report-document.js';
+import {
+  type Block,
+  type Cell,
+  type Column,
+  FOOTNOTE,
+  type ListItem,
+  type ReportDocument,
+} from './report-document.js';
 
 const TEXT_WIDTH = 78;
 
@@ -58,14 +65,25 @@ function block(b: Block): string[] {
     case 'table':
       return [...textTable(b.columns, b.rows), ...(b.more ? wrap(b.more) : [])];
     case 'list':
-      return b.items.flatMap((item) =>
-        wrap(`${item.lead ? `${item.lead} ` : ''}${item.text}`, TEXT_WIDTH, '  ').map((l, i) =>
-          i === 0 ? `- ${l.trimStart()}` : l,
-        ),
-      );
+      return b.items.flatMap((item) => listItem(item, '- ', '  '));
     case 'chart':
       return wrap(`[Chart] ${b.caption}`);
+    case 'card':
+      return [
+        ...wrap(`${b.badge ? `[${b.badge.text.toUpperCase()}] ` : ''}${b.title}`),
+        ...(b.subtitle ? wrap(b.subtitle, TEXT_WIDTH, '  ') : []),
+        ...(b.chart ? wrap(`[Sparkline] ${b.chart.alt}`, TEXT_WIDTH, '  ') : []),
+        ...b.items.flatMap((item) => listItem(item, '  * ', '    ')),
+      ];
   }
+}
+
+function listItem(item: ListItem, bullet: string, indent: string): string[] {
+  const head = `${item.badge ? `[${item.badge.text.toUpperCase()}] ` : ''}${item.lead ? `${item.lead} ` : ''}${item.text}`;
+  return [
+    ...wrap(head, TEXT_WIDTH, indent).map((l, i) => (i === 0 ? `${bullet}${l.trimStart()}` : l)),
+    ...(item.note ? wrap(item.note, TEXT_WIDTH, indent) : []),
+  ];
 }
 
 export function reportText(doc: ReportDocument): string {

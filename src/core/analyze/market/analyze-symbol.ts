@@ -1,4 +1,7 @@
 /** Every per-symbol figure, computed from one columnar series sorted by time. */
+
+import type { Finding } from '../findings/finding.js';
+import { symbolFindings } from '../findings/market.js';
 import { annualizationOf } from './annualization.js';
 import { type Anomaly, type AnomalyKind, detectAnomalies } from './anomalies.js';
 import { maxDrawdown } from './drawdown.js';
@@ -86,6 +89,10 @@ export interface SymbolAnalysis {
   readonly anomaliesOmitted: number;
   /** Moves, gaps and splits among the last 20 bars. */
   readonly recentPriceAnomalies: number;
+  /** What is unusual about the symbol, with a severity each (see findings/finding.ts). */
+  readonly findings: readonly Finding[];
+  /** Notable events counted but not kept as findings (beyond `MAX_NOTABLE_EVENTS`). */
+  readonly findingsOmitted: number;
 }
 
 export interface SymbolComputation {
@@ -199,6 +206,8 @@ export function analyzeSymbol(series: SymbolSeries, allocate: Allocate = freshAr
     anomalies: anomalies.top,
     anomaliesOmitted: anomalies.omitted,
     recentPriceAnomalies: anomalies.recentPriceAnomalies,
+    findings: symbolFindings({ symbol: series.symbol, interval: series.interval, datetime, anomalies }),
+    findingsOmitted: anomalies.notableOmitted,
   };
   return { analysis, returns };
 }

@@ -7,6 +7,20 @@ import { formatCount, formatMultiple, formatPct, formatPrice } from './format.js
 import type { BollingerSeries } from './indicators.js';
 import type { SymbolSeries } from './series.js';
 
+/** The measure a finding's severity rule reads, from a candidate's kind-specific figures. */
+function eventMeasure(kind: AnomalyKind, a: number, b: number): number {
+  return kind === 'volume' ? a / b : Math.abs(a);
+}
+
+/** Edges at which an event becomes a finding of its own (`low`); below them it is tallied as info. */
+export const NOTABLE_FROM: Readonly<Record<AnomalyKind, number>> = {
+  volume: 3,
+  move: 5,
+  gap: 3,
+  split: 0,
+  band: Number.POSITIVE_INFINITY,
+};
+
 export const ANOMALY_KIND = {
   split: 'split',
   move: 'move',
@@ -55,6 +69,8 @@ export const ANOMALY_RULES: Readonly<Record<AnomalyKind, string>> = {
 
 /** Anomalies kept per symbol with their explanation; all of them are counted. */
 export const MAX_ANOMALIES_PER_SYMBOL = 10;
+/** Events per symbol that each become a finding; more are counted. */
+export const MAX_NOTABLE_EVENTS = 50;
 /** Bars at the end of a series that count as recent (for turbulence). */
 export const RECENT_BARS = 20;
 
@@ -72,8 +88,25 @@ export interface Anomaly {
   readonly figures: Readonly<Record<string, number>>;
 }
 
+/** Events below their finding's `low` edge, tallied per kind rather than kept one by one. */
+export interface InfoTally {
+  readonly count: number;
+  /** Datetime of the latest such bar. */
+  readonly last: string;
+  /** The largest measure among them (multiple, percent or sigmas). */
+  readonly maxMeasure: number;
+}
+
 export interface SymbolAnomalies {
   readonly counts: Readonly<Record<AnomalyKind, number>>;
+  /**
+   * Moves, gaps, volume spikes and splits that reach their finding's `low`
+   * edge (at most `MAX_NOTABLE_EVENTS`, most important first): each becomes a finding.
+   */
+  readonly notable: readonly Anomaly[];
+  /** Notable events beyond `MAX_NOTABLE_EVENTS`, counted only. */
+  readonly notableOmitted: number;
+  readonly infoTallies: Readonly<Partial<Record<AnomalyKind, InfoTally>>>;
   /** The most important first: splits, then by severity, then the most recent. */
   readonly top: readonly Anomaly[];
   /** Anomalies counted but not kept in `top`. */
@@ -151,12 +184,26 @@ export function detectAnomalies(series: SymbolSeries, band: BollingerSeries): Sy
   const n = close.length;
   const counts = emptyAnomalyCounts();
   const top = new MostImportant(MAX_ANOMALIES_PER_SYMBOL);
+  const notable = new MostImportant(MAX_NOTABLE_EVENTS);
+  const tallies: Partial<Record<AnomalyKind, { count: number; last: number; maxMeasure: number }>> = {};
   let total = 0;
+  let notableCount = 0;
   let recentPriceAnomalies = 0;
   const add = (kind: AnomalyKind, index: number, severity: number, a: number, b: number, c: number) => {
     counts[kind]++;
     total++;
     top.offer(kind, index, severity, a, b, c);
+    const measure = kind === 'band' ? Math.abs(a) : eventMeasure(kind, a, b);
+    if (measure >= NOTABLE_FROM[kind]) {
+      notableCount++;
+      notable.offer(kind, index, severity, a, b, c);
+    } else {
+      tallies[kind] ??= { count: 0, last: index, maxMeasure: measure };
+      const tally = tallies[kind];
+      tally.count++;
+      tally.last = index;
+      tally.maxMeasure = Math.max(tally.maxMeasure, measure);
+    }
     if (index >= n - RECENT_BARS && (kind === 'move' || kind === 'gap' || kind === 'split'))
       recentPriceAnomalies++;
   };
@@ -208,7 +255,21 @@ export function detectAnomalies(series: SymbolSeries, band: BollingerSeries): Sy
     volumeSum += volume[i] as number;
   }
   const kept = top.kept.map((c) => explain(series, c));
-  return { counts, top: kept, omitted: total - kept.length, recentPriceAnomalies };
+  const infoTallies: Partial<Record<AnomalyKind, InfoTally>> = {};
+  for (const [kind, t] of Object.entries(tallies) as Array<
+    [AnomalyKind, { count: number; last: number; maxMeasure: number }]
+  >) {
+    infoTallies[kind] = { count: t.count, last: series.datetime[t.last] as string, maxMeasure: t.maxMeasure };
+  }
+  return {
+    counts,
+    top: kept,
+    omitted: total - kept.length,
+    notable: notable.kept.map((c) => explain(series, c)),
+    notableOmitted: notableCount - notable.kept.length,
+    infoTallies,
+    recentPriceAnomalies,
+  };
 }
 
 function explain(series: SymbolSeries, c: Candidate): Anomaly {
