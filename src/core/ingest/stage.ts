@@ -91,7 +91,8 @@ function groupOf(contract: DatasetContract, record: SourceRecord): string | unde
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
-async function sha256Of(store: ObjectStore, key: string): Promise<string> {
+/** The SHA-256 of an object's bytes, in one streaming pass. */
+export async function sha256Of(store: ObjectStore, key: string): Promise<string> {
   const hash = createHash('sha256');
   for await (const chunk of await store.getStream(key)) hash.update(chunk);
   return hash.digest('hex');

@@ -4,7 +4,6 @@
  * the input's bytes, so the re-run rewrites the same keys; the archive keeps what
  * they said before.
  */
-import { createHash } from 'node:crypto';
 import type { Manifest } from '../ingest/manifest.js';
 import {
   DEFAULT_INGEST_OPTIONS,
@@ -12,8 +11,8 @@ import {
   type IngestOptions,
   type IngestResult,
   ingestObject,
+  sha256Of,
 } from '../ingest/stage.js';
-import type { ObjectStore } from '../ports.js';
 import { ReplayError } from './errors.js';
 import { inputManifest } from './lineage.js';
 
@@ -30,12 +29,6 @@ export interface RerunResult extends IngestResult {
   readonly previous: Manifest;
   /** Where it was archived. */
   readonly archivedKey: string;
-}
-
-async function sha256Of(store: ObjectStore, key: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of await store.getStream(key)) hash.update(chunk);
-  return hash.digest('hex');
 }
 
 export async function rerunInput(
