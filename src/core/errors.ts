@@ -70,6 +70,18 @@ export class ClaimLostError extends SluiceError {
   }
 }
 
+/**
+ * The caller withdrew the work (an invocation out of time): no fallback is written
+ * and nothing is stored, the claim is given back, and the delivery is retried.
+ * A fallback here would store a lesser narrative that a retry with time could
+ * have replaced by the model's.
+ */
+export class WorkWithdrawnError extends SluiceError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('WORK.WITHDRAWN', message, options);
+  }
+}
+
 export const errorCode = (error: unknown): string => (error instanceof SluiceError ? error.code : 'INTERNAL');
 
 export const errorMessage = (error: unknown): string =>

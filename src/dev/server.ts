@@ -30,6 +30,7 @@ import type { RunSummary } from './api-contract.js';
 import type { RunBook } from './run-book.js';
 import type { RunDetails } from './run-details.js';
 import { rememberUploadName, UPLOAD_NAME_HEADER, uploadNameFrom } from './upload-names.js';
+import { uploadSlots } from './upload-slots.js';
 
 /** The folder of the dashboard's static files. */
 export const WEB_ROOT = fileURLToPath(new URL('../web/', import.meta.url));
@@ -63,6 +64,8 @@ export const SSE_KEEPALIVE_MS = 15_000;
 export const MAX_EVENT_STREAMS = 64;
 /** POST /ingest bodies read at once; each holds up to maxUploadBytes in memory. */
 export const MAX_CONCURRENT_UPLOADS = 4;
+/** POST /ingest requests waiting for a reading slot before the server answers 503. */
+export const MAX_QUEUED_UPLOADS = 64;
 
 const LOCAL_HOSTNAMES = new Set(['localhost', '127.0.0.1', '[::1]']);
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -134,6 +137,11 @@ export function createDevApp(backend: DevBackend): DevApp {
   app.onError((error, c) => {
     if (error instanceof ApiError) return c.json({ error: error.toJSON() }, error.status as 400);
     if (error instanceof NotFoundError) return c.json({ error: error.toJSON() }, 404);
+    // A client that hung up mid-body is not a server fault; nobody reads the answer either.
+    if (c.req.raw.signal.aborted) {
+      backend.logger.info('client went away before its request was read', { path: c.req.path });
+      return c.body(null, 499 as 400);
+    }
     backend.logger.error('dev server request failed', { path: c.req.path, error: errorMessage(error) });
     return c.json(INTERNAL_ERROR_BODY, 500);
   });
@@ -248,22 +256,25 @@ export function createDevApp(backend: DevBackend): DevApp {
     });
   });
 
-  let uploading = 0;
+  const slots = uploadSlots({ reading: MAX_CONCURRENT_UPLOADS, waiting: MAX_QUEUED_UPLOADS });
   app.post(
     '/ingest',
     async (c, next) => {
-      if (uploading >= MAX_CONCURRENT_UPLOADS) {
+      const release = await slots.acquire();
+      if (release === undefined) {
         return c.json(
-          errorBody('DEV.BUSY', `${MAX_CONCURRENT_UPLOADS} uploads are being read; retry in a moment`),
+          errorBody(
+            'DEV.BUSY',
+            `${MAX_CONCURRENT_UPLOADS} uploads are being read and ${MAX_QUEUED_UPLOADS} are waiting; retry in a moment`,
+          ),
           503,
           { 'retry-after': '2' },
         );
       }
-      uploading++;
       try {
         await next();
       } finally {
-        uploading--;
+        release();
       }
     },
     bodyLimit({

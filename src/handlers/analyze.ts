@@ -17,7 +17,13 @@ import { DeadlineExceededError, isDeadlineExceeded } from '../adapters/aws/deadl
 import { instrument } from '../adapters/aws/observability.js';
 import { analyzeIngested } from '../core/analyze/stage.js';
 import type { StoredAnalysis } from '../core/analyze/stored-analysis.js';
-import { EventValidationError, errorCode, errorMessage } from '../core/errors.js';
+import {
+  EventValidationError,
+  errorCode,
+  errorMessage,
+  SluiceError,
+  WorkWithdrawnError,
+} from '../core/errors.js';
 import { parseEvent, SOURCES } from '../core/events.js';
 import type { Analyst } from '../core/ports.js';
 import { createRuntime } from './runtime.js';
@@ -68,19 +74,16 @@ async function analyzeRecord(record: SQSRecord, context: Context): Promise<strin
 }
 
 /**
- * Past the deadline, the analyst handed to the stage does not answer: the record
- * fails here at once, and the stage never stores a fallback for it. Its claim
- * expires with the invocation (claimTtlWithin), before SQS shows the message again.
+ * Past the deadline, the analyst handed to the stage gives up with a
+ * WorkWithdrawnError: the stage stores nothing for the record (not even a
+ * fallback), gives its claim back and stops renewing it, and the record is
+ * reported for redelivery. On the last delivery the stage's own fallback applies.
  */
 async function analyzeWithinDeadline(record: SQSRecord, context: Context): Promise<string> {
   const analyst = await runtime.analyst();
   const lastDelivery =
     Number(record.attributes.ApproximateReceiveCount) >= runtime.env.SLUICE_MAX_RECEIVE_COUNT;
   if (analyst === undefined || lastDelivery) return analyzeMessage(record, context, analyst);
-  let outOfTime: (error: Error) => void = () => undefined;
-  const parked = new Promise<never>((_, reject) => {
-    outOfTime = reject;
-  });
   const bounded: Analyst = {
     name: analyst.name,
     async write(request) {
@@ -88,14 +91,16 @@ async function analyzeWithinDeadline(record: SQSRecord, context: Context): Promi
         return await analyst.write(request);
       } catch (error) {
         if (!isDeadlineExceeded(error)) throw error;
-        outOfTime(
-          new DeadlineExceededError(`the analyst (${errorMessage(error)})`, runtime.deadline.remainingMs()),
+        throw new WorkWithdrawnError(
+          `the analyst ran out of the invocation's time (${errorMessage(error)})`,
+          {
+            cause: new DeadlineExceededError('the analyst', runtime.deadline.remainingMs()),
+          },
         );
-        return new Promise<never>(() => undefined);
       }
     },
   };
-  return Promise.race([analyzeMessage(record, context, bounded), parked]);
+  return analyzeMessage(record, context, bounded);
 }
 
 /** Where the analysis JSON is kept beside the table's copy, for tools that read S3 (Athena, exports). */
@@ -134,6 +139,15 @@ async function analyzeMessage(
     { event, requestId: `${context.awsRequestId}:${record.messageId}` },
     runtime.analyzeOptions(context),
   );
+  // Acked, this delivery would be gone if the worker holding the claim died before
+  // finishing; reported, SQS shows it again after the visibility timeout, and by
+  // then it is either a duplicate or free.
+  if (result.outcome === 'in_progress') {
+    throw new SluiceError(
+      'CLAIM.BUSY',
+      `input ${event.id} is being analyzed by another worker; retried later`,
+    );
+  }
   if (result.analysis !== undefined) await saveAnalysisObject(result.analysis);
   const cost = result.analysis?.totals.costUsd;
   if (result.outcome === 'analyzed' && cost !== null && cost !== undefined) {

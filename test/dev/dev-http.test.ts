@@ -12,7 +12,12 @@ import {
   SalesViewSchema,
   VitalsViewSchema,
 } from '../../src/dev/api-contract.js';
-import { DASHBOARD_CSP, REPORT_CSP } from '../../src/dev/server.js';
+import {
+  DASHBOARD_CSP,
+  MAX_CONCURRENT_UPLOADS,
+  MAX_QUEUED_UPLOADS,
+  REPORT_CSP,
+} from '../../src/dev/server.js';
 import type { Dev } from '../../src/dev/start-dev.js';
 import { twelveDataSample } from '../../src/samples/twelvedata.generator.js';
 import { type DevFixture, devFixture, salesCsv, vitalsCsv } from './dev-fixture.js';
@@ -307,6 +312,43 @@ describe('the sluice dev server', () => {
     const report = await fetch(`${url}/api/runs/${ids.market}/report.html`);
     expect(report.headers.get('x-frame-options')).toBe('SAMEORIGIN');
     expect(report.headers.get('content-security-policy')).toContain("frame-ancestors 'self'");
+  });
+
+  it('queues uploads past the reading limit, answers 503 with Retry-After past the queue, and recovers', async () => {
+    const { hostname, port } = new URL(url);
+    const held = Array.from({ length: MAX_CONCURRENT_UPLOADS + MAX_QUEUED_UPLOADS }, () => {
+      const request = http.request({
+        hostname,
+        port,
+        path: '/ingest?dataset=twelvedata-ohlcv',
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': '1000' },
+      });
+      request.on('error', () => undefined);
+      // Half a body: the ones let in stay reading it, the rest stay queued.
+      request.write('{"meta":');
+      return request;
+    });
+    let refused: Response | undefined;
+    // A probe that arrives before the held ones fill the queue waits in it: give up on it and try again.
+    for (let i = 0; i < 100 && refused?.status !== 503; i++) {
+      refused = await fetch(`${url}/ingest?dataset=twelvedata-ohlcv`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: twelveDataSample(),
+        signal: AbortSignal.timeout(300),
+      }).catch(() => undefined);
+    }
+    expect(refused?.status).toBe(503);
+    expect(refused?.headers.get('retry-after')).toBe('2');
+    expect(ApiErrorBodySchema.parse(await refused?.json()).error.code).toBe('DEV.BUSY');
+    for (const request of held) request.destroy();
+    let after: Response | undefined;
+    for (let i = 0; i < 200 && after?.status !== 202; i++) {
+      after = await post(twelveDataSample().replace('AAPL', 'LATE'), { 'content-type': 'application/json' });
+      if (after.status !== 202) await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    expect(after?.status).toBe(202);
   });
 
   it('refuses a symbolic link dropped in inputs/ as not_regular_file, never reading its target', async () => {

@@ -5,7 +5,7 @@
  * answer is also grounded: items citing unknown ids or numbers are dropped
  * and counted, and an answer with too much dropped is replaced as an invalid one would be.
  */
-import { AnalystError, errorCode, errorMessage } from '../errors.js';
+import { AnalystError, errorCode, errorMessage, WorkWithdrawnError } from '../errors.js';
 import {
   type Analyst,
   type AnalystRequest,
@@ -72,6 +72,7 @@ export async function narrate(
   try {
     result = await primary.write(request);
   } catch (error) {
+    if (error instanceof WorkWithdrawnError) throw error;
     metrics.add('AnalystFallback', 'Count', 1);
     return {
       result: await fallback.write(request),
