@@ -44,7 +44,12 @@ describe('re-running an input in full', () => {
     const first = await ingest('inputs/prices.csv');
     const a = await rerunInput(ports, { sha256: first.id, requestId: 'a' });
     const b = await rerunInput(ports, { sha256: first.id, requestId: 'b' });
-    expect(b.archivedKey).toBe(a.archivedKey.replace('-manifest.json', '-2-manifest.json'));
+    expect(b.archivedKey).toMatch(/-[0-9a-f]{16}-manifest\.json$/);
+    expect(b.archivedKey).not.toBe(a.archivedKey);
+    const archived = async (key: string) =>
+      JSON.parse(new TextDecoder().decode(await ports.store.getBytes(key))) as { requestId: string };
+    expect((await archived(a.archivedKey)).requestId).toBe('first');
+    expect((await archived(b.archivedKey)).requestId).toBe('a');
     expect(b.previous.requestId).toBe('a');
     expect(a.previous.requestId).toBe('first');
   });
