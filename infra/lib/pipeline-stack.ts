@@ -6,6 +6,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
+import { DEFAULT_REJECT_PCT_THRESHOLD } from '../../src/core/notify/failure-notice.js';
 import { AggregateSchedule } from './aggregate-schedule.js';
 import { AnalyzeQueue } from './analyze-queue.js';
 import { grantObjects, grantTable } from './data-access.js';
@@ -26,7 +27,7 @@ import { assertIntegerInRange } from './validate.js';
 export type Stage = 'dev' | 'uat' | 'prod';
 
 /** A file rejecting more than this percentage of its rows alarms and gets a failure notice. */
-const REJECT_PCT_THRESHOLD = 20;
+const REJECT_PCT_THRESHOLD = DEFAULT_REJECT_PCT_THRESHOLD;
 
 export interface SluicePipelineStackProps extends StackProps {
   readonly stage: Stage;

@@ -85,6 +85,12 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
     default: 'Nova Micro, Lite, Pro and Claude 3.5 Haiku on-demand',
     meaning: 'price table merged over the defaults: `{"model": {"inputPer1k": 0.1, "outputPer1k": 0.2}}`',
   },
+  {
+    env: 'SLUICE_REJECT_PCT_THRESHOLD',
+    default: '`20`',
+    meaning:
+      'an ingested file with more than this % of rows rejected gets a failure notice (a refused file always does), 0..100',
+  },
   { env: 'SLUICE_MAILER', default: '`outbox`', meaning: '`outbox` (.eml + .html files), `smtp` or `ses`' },
   { env: 'SLUICE_MAIL_FROM', default: '`sluice <sluice@localhost>`', meaning: 'sender, one address' },
   {

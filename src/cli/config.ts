@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { PriceTableJsonSchema } from '../core/analyze/cost.js';
 import { ConfigError } from '../core/errors.js';
 import { DEFAULT_INGEST_OPTIONS } from '../core/ingest/stage.js';
+import { DEFAULT_REJECT_PCT_THRESHOLD } from '../core/notify/failure-notice.js';
 import { configEnv } from './config-file.js';
 import { fileKeyOf } from './config-options.js';
 
@@ -30,6 +31,8 @@ export const LocalConfigSchema = z.object({
   SLUICE_OPENAI_API_KEY: z.string().min(1).optional(),
   /** Most bytes of an LLM server's answer read before it is cut off as invalid. */
   SLUICE_LLM_MAX_RESPONSE_BYTES: positiveInt.default(1_048_576),
+  /** Reject percentage above which an ingested file gets a failure notice (a refused file always does). */
+  SLUICE_REJECT_PCT_THRESHOLD: z.coerce.number().min(0).max(100).default(DEFAULT_REJECT_PCT_THRESHOLD),
   /** Symbols of a large market file the narrative writes an outlook for: the prompt's token budget. */
   SLUICE_OUTLOOK_SYMBOLS: z.coerce.number().int().min(1).max(50).default(12),
   /** JSON price table merged over the defaults: {"model": {"inputPer1k": 0.1, "outputPer1k": 0.2}}. */

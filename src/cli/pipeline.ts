@@ -16,6 +16,11 @@ import { ConfigError } from '../core/errors.js';
 import { type IngestCompleted, parseEvent } from '../core/events.js';
 import type { Manifest } from '../core/ingest/manifest.js';
 import {
+  type FailureNoticeOptions,
+  type SentFailureNotice,
+  sendFailureNotice,
+} from '../core/notify/failure-notice.js';
+import {
   DEFAULT_NOTIFY_TIMING,
   type NotifyDeps,
   type NotifyOptions,
@@ -34,6 +39,8 @@ export interface LocalPipeline {
   readonly analyses: Map<string, AnalyzeResult>;
   /** Notifications finished by this process, by analysis id. */
   readonly notifications: Map<string, NotifyResult>;
+  /** Failure notices handled by this process, by input id (sent, already sent, or below the threshold). */
+  readonly notices: Map<string, SentFailureNotice>;
   readonly mail: MailConfig;
   /**
    * Finishes an input ingested earlier (by `sluice ingest`, whose event no pipeline
@@ -44,12 +51,12 @@ export interface LocalPipeline {
 
 /** What a pipeline hook hears about one stage call for one input. */
 export interface StageEvent {
-  readonly stage: 'analyze' | 'notify';
+  readonly stage: 'analyze' | 'notify' | 'notice';
   readonly phase: 'start' | 'finish' | 'fail';
   /** The input's SHA-256 (= the analysis id). */
   readonly id: string;
   /** The stage's outcome, on finish. */
-  readonly outcome?: AnalyzeResult['outcome'] | NotifyResult['outcome'];
+  readonly outcome?: AnalyzeResult['outcome'] | NotifyResult['outcome'] | SentFailureNotice['outcome'];
   /** What the stage threw, on fail; the bus retries it. */
   readonly error?: unknown;
 }
@@ -101,6 +108,16 @@ export function notifyOptionsFrom(mail: MailConfig): NotifyOptions {
   };
 }
 
+export function failureNoticeOptionsFrom(config: LocalConfig, mail: MailConfig): FailureNoticeOptions {
+  return {
+    from: mail.from,
+    to: mail.to,
+    rejectPctThreshold: config.SLUICE_REJECT_PCT_THRESHOLD,
+    claimTtlMs: DEFAULT_NOTIFY_TIMING.claimTtlMs,
+    retainMs: DEFAULT_NOTIFY_TIMING.retainMs,
+  };
+}
+
 export function notifyDepsFrom(ports: LocalPorts, mail: MailConfig): NotifyDeps {
   return {
     ...ports,
@@ -116,6 +133,7 @@ export function wireLocalPipeline(
 ): LocalPipeline {
   const analyses = new Map<string, AnalyzeResult>();
   const notifications = new Map<string, NotifyResult>();
+  const notices = new Map<string, SentFailureNotice>();
   const analyst = hooks.analyst ?? analystFrom(config, ports.logger);
   const requestId = hooks.requestId ?? randomUUID;
   const mail = loadMailConfig(configEnv(), { dataDir: ports.dataDir });
@@ -138,8 +156,28 @@ export function wireLocalPipeline(
     notifications.set(id, result);
     return result;
   };
+  const notice = async (id: string, manifestKey: string): Promise<SentFailureNotice> => {
+    const result = await observed(hooks, 'notice', id, () =>
+      sendFailureNotice(
+        { ...ports, mailer: notifyDeps.mailer },
+        { manifestKey, requestId: requestId() },
+        failureNoticeOptionsFrom(config, mail),
+      ),
+    );
+    notices.set(id, result);
+    return result;
+  };
   ports.bus.subscribe('IngestCompleted', async (event) => {
     await analyze(parseEvent('IngestCompleted', event.detail));
+  });
+  // As on AWS, a second consumer of the same events: refused files, and files over the reject threshold.
+  ports.bus.subscribe('IngestCompleted', async (event) => {
+    const detail = parseEvent('IngestCompleted', event.detail);
+    await notice(detail.id, detail.manifestKey);
+  });
+  ports.bus.subscribe('IngestRejected', async (event) => {
+    const detail = parseEvent('IngestRejected', event.detail);
+    await notice(detail.id, detail.manifestKey);
   });
   // On AWS the DynamoDB stream INSERT of the analysis item triggers notify; locally, this event does.
   ports.bus.subscribe('AnalysisCompleted', async (event) => {
@@ -156,5 +194,5 @@ export function wireLocalPipeline(
       notifications.get(manifest.id) ?? (analysis.analysis ? await notify(manifest.id) : undefined);
     return { analysis, ...(notification ? { notification } : {}) };
   };
-  return { analyses, notifications, mail, resume };
+  return { analyses, notifications, notices, mail, resume };
 }

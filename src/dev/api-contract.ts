@@ -55,6 +55,8 @@ export const RunSummarySchema = z.object({
   model: z.string().nullable(),
   headline: z.string().nullable(),
   emailSent: z.boolean(),
+  /** The failure notice mailed for a refused file or one over the reject threshold; null when none was sent. */
+  failureNotice: z.object({ subject: z.string(), sentAt: isoTime }).nullable(),
 });
 export type RunSummary = z.infer<typeof RunSummarySchema>;
 

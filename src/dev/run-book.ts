@@ -8,6 +8,7 @@
 import { type StoredAnalysis, StoredAnalysisSchema } from '../core/analyze/stored-analysis.js';
 import { type Manifest, ManifestSchema } from '../core/ingest/manifest.js';
 import { claimKeys, INPUT_PREFIX, itemKeys, keys } from '../core/keys.js';
+import { failureNoticeClaimKey } from '../core/notify/failure-notice.js';
 import type { Notification } from '../core/notify/stage.js';
 import type { Clock, ObjectStore, StateStore } from '../core/ports.js';
 import type { RunSummary } from './api-contract.js';
@@ -186,6 +187,24 @@ export class RunBook {
     return claim?.status === 'completed' ? (claim.result as Notification) : undefined;
   }
 
+  /** The failure notice sent for the input, if one was. */
+  async failureNotice(id: string): Promise<RunSummary['failureNotice']> {
+    const claim = await this.#state.getClaim(failureNoticeClaimKey(id));
+    if (claim?.status !== 'completed') return null;
+    const result = (claim.result ?? {}) as { subject?: unknown; sentAt?: unknown };
+    return {
+      subject: typeof result.subject === 'string' ? result.subject : '(failure notice)',
+      sentAt: new Date(typeof result.sentAt === 'number' ? result.sentAt : claim.updatedAt).toISOString(),
+    };
+  }
+
+  /** Tells the listeners about a change that is not a status (a failure notice went out). */
+  async refresh(id: string): Promise<void> {
+    this.#settled.delete(id);
+    const run = await this.summary(id);
+    if (run) for (const listener of this.#listeners) listener(run);
+  }
+
   async #readManifest(id: string, stamp: string): Promise<Manifest | undefined> {
     try {
       const bytes = await this.#store.getBytes(keys.manifest(id));
@@ -246,6 +265,11 @@ export class RunBook {
       model: analysis?.analyst.model ?? null,
       headline: analysis?.narrative.headline ?? null,
       emailSent: notification !== undefined,
+      // Only a refused file or one with rejected rows can have one: the others skip the read.
+      failureNotice:
+        manifest && (manifest.status === 'rejected' || manifest.counts.rejected > 0)
+          ? await this.failureNotice(id)
+          : null,
     };
   }
 }

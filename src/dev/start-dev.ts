@@ -144,6 +144,8 @@ export function finishedLine(run: RunSummary, ms: number | null): string {
 }
 
 function stageChange(event: StageEvent): RunChange | undefined {
+  // A notice is about the run, not a step of it: its outcome never moves the run's status.
+  if (event.stage === 'notice') return undefined;
   if (event.phase === 'fail') {
     return {
       status: 'failed',
@@ -215,6 +217,9 @@ export async function startDev(options: DevOptions): Promise<Dev> {
       onStage(event) {
         const change = stageChange(event);
         if (change) void update(event.id, change);
+        if (event.stage === 'notice' && event.phase === 'finish' && event.outcome === 'sent') {
+          void book.refresh(event.id);
+        }
       },
     });
 

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { PriceTableJsonSchema } from '../core/analyze/cost.js';
 import { ConfigError } from '../core/errors.js';
 import { INTERVALS, MAX_OUTPUTSIZE, SymbolListSchema } from '../core/fetch/params.js';
+import { DEFAULT_REJECT_PCT_THRESHOLD } from '../core/notify/failure-notice.js';
 
 const positiveInt = z.coerce.number().int().positive();
 
@@ -51,7 +52,7 @@ export const HandlerEnvSchema = z.object({
    */
   SLUICE_MAX_RECEIVE_COUNT: positiveInt.default(5),
   /** Reject percentage of an ingested file above which it gets a failure notice (the reject-pct alarm's too). */
-  SLUICE_REJECT_PCT_THRESHOLD: z.coerce.number().min(0).max(100).default(20),
+  SLUICE_REJECT_PCT_THRESHOLD: z.coerce.number().min(0).max(100).default(DEFAULT_REJECT_PCT_THRESHOLD),
   /** How far back the 5-minute aggregate looks, in minutes. */
   SLUICE_AGGREGATE_WINDOW_MINUTES: positiveInt.default(60),
   /** Comma-separated symbols the scheduled fetch asks for, unless its event names others. */

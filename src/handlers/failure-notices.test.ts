@@ -56,7 +56,9 @@ describe('failure notices', () => {
     const envelope = await ingestedEnvelope(key, 'a,b,c\n1,2,3\n');
     expect(JSON.parse(envelope)['detail-type']).toBe('IngestRejected');
     // Twice in one batch, then again in another: EventBridge and SQS deliver at least once.
-    expect(await deliver(envelope, envelope)).toEqual({ batchItemFailures: [] });
+    // The copy that finds the other mid-send is reported, so SQS shows it again, not acked blind.
+    expect((await deliver(envelope, envelope)).batchItemFailures.length).toBeLessThanOrEqual(1);
+    expect(await deliver(envelope)).toEqual({ batchItemFailures: [] });
     expect(await deliver(envelope)).toEqual({ batchItemFailures: [] });
     const mails = await mailsAbout(key);
     expect(mails).toHaveLength(1);

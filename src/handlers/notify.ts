@@ -21,10 +21,11 @@ import type {
 } from 'aws-lambda';
 import { z } from 'zod';
 import { instrument } from '../adapters/aws/observability.js';
-import { EventValidationError, errorCode, errorMessage } from '../core/errors.js';
+import { EventValidationError, errorCode, errorMessage, SluiceError } from '../core/errors.js';
 import { itemKeys } from '../core/keys.js';
+import { sendFailureNotice } from '../core/notify/failure-notice.js';
 import { notifyAnalysis } from '../core/notify/stage.js';
-import { manifestKeyOf, plainFailureNotice, sendFailureNotice } from './failure-notices.js';
+import { manifestKeyOf } from './failure-notices.js';
 import { createRuntime } from './runtime.js';
 
 const runtime = createRuntime('notify');
@@ -121,14 +122,13 @@ async function noticeRecord(record: SQSRecord, context: Context): Promise<string
   try {
     runtime.deadline.require(`failure notice ${record.messageId}`, MIN_START_MS);
     const notify = runtime.notifyOptions(context);
-    return await sendFailureNotice(
+    const sent = await sendFailureNotice(
       {
         store: runtime.store(),
         state: runtime.state(),
         mailer: await runtime.mailer(),
         clock: runtime.clock,
         logger: runtime.observability.logger,
-        render: plainFailureNotice,
       },
       {
         manifestKey: manifestKeyOf(record.messageId, record.body),
@@ -142,6 +142,14 @@ async function noticeRecord(record: SQSRecord, context: Context): Promise<string
         retainMs: notify.retainMs,
       },
     );
+    // Acked, the notice would be lost if the worker holding its claim died; SQS shows it again later.
+    if (sent.outcome === 'in_progress') {
+      throw new SluiceError(
+        'CLAIM.BUSY',
+        `the failure notice of ${sent.manifest.id} is being sent by another worker`,
+      );
+    }
+    return sent.outcome;
   } catch (error) {
     runtime.observability.metrics.add('RecordsFailed', 'Count', 1, { reason: errorCode(error) });
     throw error;

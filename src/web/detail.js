@@ -250,6 +250,27 @@ function groupsSection(detail) {
 }
 
 /** @param {any} detail */
+function noticeSection(detail) {
+  const notice = detail.run.failureNotice;
+  if (!notice) return null;
+  return el(
+    'section',
+    { class: 'panel notice', 'aria-labelledby': 'notice-title', 'data-testid': 'notice' },
+    [
+      el('h3', { id: 'notice-title' }, 'Failure notice'),
+      el('p', {}, el('span', { class: 'muted' }, 'Subject: '), notice.subject),
+      el(
+        'p',
+        {},
+        el('span', { class: 'muted' }, 'Sent: '),
+        el('time', { datetime: notice.sentAt }, fmt.time(notice.sentAt)),
+      ),
+      el('p', { class: 'muted' }, 'The mail is in the outbox (or went through the configured mailer).'),
+    ],
+  );
+}
+
+/** @param {any} detail */
 function emailSection(detail) {
   const preview = localPath(detail.email?.previewUrl);
   return el('section', { class: 'panel email', 'aria-labelledby': 'email-title', 'data-testid': 'email' }, [
@@ -282,7 +303,7 @@ export function renderRunDetail(detail) {
     ]),
     el('div', { class: 'columns' }, [
       el('div', {}, [manifestSection(detail), groupsSection(detail), narrativeSection(detail)]),
-      el('div', {}, [rejectsSection(detail), emailSection(detail)]),
+      el('div', {}, [noticeSection(detail), rejectsSection(detail), emailSection(detail)]),
     ]),
   ]);
 }

@@ -25,6 +25,13 @@ function cells(run) {
       { 'data-testid': 'run-status' },
       statusBadge(run.status, run.reason),
       run.reason ? el('span', { class: 'muted reason' }, run.reason.code) : null,
+      run.failureNotice
+        ? el(
+            'span',
+            { class: 'notice-sent', title: run.failureNotice.subject, 'data-testid': 'run-notice' },
+            'notice sent',
+          )
+        : null,
     ),
     el('td', { class: 'num', 'data-testid': 'run-valid' }, fmt.count(run.valid)),
     el(

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -91,6 +91,30 @@ describe('sluice CLI', () => {
     expect(out.analysisId).toBe(out.manifest.id);
     expect(await readFile(out.report.html, 'utf8')).toContain('<table');
     expect(await readFile(out.report.eml, 'utf8')).toMatch(/multipart\/alternative/);
+  });
+
+  it('mails a failure notice for a refused file to the outbox once, and names the replay command', async () => {
+    const run = sluice(['run', 'junk.csv', '--json', '--data-dir', 'notices'], dir);
+    expect(run.code).toBe(1);
+    const out = JSON.parse(run.stdout);
+    expect(out.manifest.status).toBe('rejected');
+    expect(out.failureNotice.subject).toBe('sluice: inputs/junk.csv was refused (unknown_dataset)');
+    const html = await readFile(out.failureNotice.files.html, 'utf8');
+    expect(html).toContain('<code>unknown_dataset</code>');
+    expect(html).toContain(`sluice replay ${out.manifest.id}`);
+    const again = JSON.parse(sluice(['run', 'junk.csv', '--json', '--data-dir', 'notices'], dir).stdout);
+    expect(again.failureNotice).toBeNull();
+    const outbox = await readdir(path.join(dir, 'notices', 'outbox'));
+    expect(outbox.filter((f) => f.includes('-failure-') && f.endsWith('.eml'))).toHaveLength(1);
+  });
+
+  it('mails a failure notice beside the report when more rows than the threshold are rejected', () => {
+    const run = sluice(['run', 'vitals.csv', '--json', '--data-dir', 'notices-rate'], dir);
+    expect(run.code).toBe(0);
+    const out = JSON.parse(run.stdout);
+    expect(out.manifest.counts.rejectPct).toBeGreaterThan(20);
+    expect(out.failureNotice.subject).toMatch(/had 66\.67?% of its rows rejected$/);
+    expect(out.report.html).toMatch(/\.html$/);
   });
 
   it('runs the rest of the pipeline on a file `sluice ingest` already took in, and sends its report', async () => {

@@ -1,4 +1,4 @@
-import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -312,6 +312,24 @@ describe('the sluice dev server', () => {
     const report = await fetch(`${url}/api/runs/${ids.market}/report.html`);
     expect(report.headers.get('x-frame-options')).toBe('SAMEORIGIN');
     expect(report.headers.get('content-security-policy')).toContain("frame-ancestors 'self'");
+  });
+
+  it('shows the failure notice of a refused upload on its run, and mails it to the outbox once', async () => {
+    const response = await post('what,is,this\n1,2,3\n', { 'content-type': 'text/csv' });
+    expect(response.status).toBe(202);
+    const { id } = (await response.json()) as { id: string };
+    let run: RunSummary | undefined;
+    for (let i = 0; i < 200 && !run?.failureNotice; i++) {
+      const runs = RunsResponseSchema.parse(await (await fetch(`${url}/api/runs`)).json()).runs;
+      run = runs.find((r) => r.id === id);
+      if (!run?.failureNotice) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(run?.status).toBe('rejected');
+    expect(run?.failureNotice?.subject).toMatch(/was refused \(unknown_dataset\)$/);
+    const detail = RunDetailSchema.parse(await (await fetch(`${url}/api/runs/${id}`)).json());
+    expect(detail.run.failureNotice).toEqual(run?.failureNotice);
+    const outbox = await readdir(path.join(fixture.dataDir, 'outbox'));
+    expect(outbox.filter((f) => f.includes(`failure-${id}`) && f.endsWith('.eml'))).toHaveLength(1);
   });
 
   it('queues uploads past the reading limit, answers 503 with Retry-After past the queue, and recovers', async () => {

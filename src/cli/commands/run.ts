@@ -5,6 +5,7 @@
 import path from 'node:path';
 import type { AnalyzeResult } from '../../core/analyze/stage.js';
 import type { Manifest } from '../../core/ingest/manifest.js';
+import type { SentFailureNotice } from '../../core/notify/failure-notice.js';
 import type { Notification, NotifyResult } from '../../core/notify/stage.js';
 import type { LocalConfig } from '../config.js';
 import type { LocalPorts } from '../local-ports.js';
@@ -31,8 +32,15 @@ export async function runPipeline(
   const exit = reportIngest(ports, results, false, options.json ? { ...io, stdout: devNull } : io);
   await ports.bus.drain();
   const manifest = results[0]?.result.manifest;
+  const notice = manifest ? pipeline.notices.get(manifest.id) : undefined;
+  const sentNotice = notice?.outcome === 'sent' ? notice : undefined;
+  if (sentNotice && !options.json) io.stdout.write(`\n${describeNotice(sentNotice, pipeline.mail.to)}\n`);
   if (manifest?.status !== 'ingested') {
-    if (options.json) io.stdout.write(`${JSON.stringify({ manifest: manifest ?? null }, null, 2)}\n`);
+    if (options.json) {
+      io.stdout.write(
+        `${JSON.stringify({ manifest: manifest ?? null, failureNotice: noticeJson(sentNotice) }, null, 2)}\n`,
+      );
+    }
     return exit === 0 ? 1 : exit;
   }
   // Ingested by an earlier `sluice ingest`: no event reached this pipeline, so finish the work here.
@@ -49,6 +57,7 @@ export async function runPipeline(
           analysisId: analysis?.analysis?.id ?? null,
           report: notification?.files ?? null,
           notification: notification ?? null,
+          failureNotice: noticeJson(sentNotice),
         },
         null,
         2,
@@ -89,5 +98,15 @@ function describeNotification(n: Notification | undefined): string {
   else lines.push(`  message id ${n.messageId}`);
   return lines.join('\n');
 }
+
+function describeNotice(notice: SentFailureNotice, to: readonly string[]): string {
+  const lines = [`failure notice sent to ${to.join(', ')}`, `  subject    ${notice.subject ?? ''}`];
+  if (notice.files) lines.push(`  html       ${notice.files.html}`, `  eml        ${notice.files.eml}`);
+  else lines.push(`  message id ${notice.messageId ?? ''}`);
+  return lines.join('\n');
+}
+
+const noticeJson = (notice: SentFailureNotice | undefined) =>
+  notice ? { subject: notice.subject, messageId: notice.messageId, files: notice.files ?? null } : null;
 
 const devNull = { write: () => true } as unknown as CliIo['stdout'];
