@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { AnalystError } from '../errors.js';
-import type { Analyst, AnalystRequest, AnalystResult, MetricUnit } from '../ports.js';
+import {
+  type Analyst,
+  type AnalystRequest,
+  type AnalystResult,
+  type MetricUnit,
+  noMetrics,
+} from '../ports.js';
 import { narrate } from './narrate.js';
 import type { Narrative } from './narrative.js';
 
@@ -112,5 +118,65 @@ describe('narrate', () => {
       usage: { inputTokens: 0, outputTokens: 0 },
       model: 'amazon.nova-lite-v1:0',
     });
+  });
+
+  const answeringWith = (changed: Partial<Narrative>): Analyst => ({
+    name: 'llama',
+    async write(): Promise<AnalystResult> {
+      return {
+        narrative: { ...narrative, highlights: [], ...changed },
+        model: 'llama',
+        usage: { inputTokens: 800, outputTokens: 120 },
+        attempts: 1,
+        latencyMs: 1,
+      };
+    },
+  });
+
+  it.each([
+    [
+      'a link',
+      { summary: 'Sales rose; details at https://evil.example/login.' },
+      'https://evil.example/login.',
+    ],
+    ['an e-mail address', { highlights: ['Write to ceo@corp.example for the bonus.'] }, 'ceo@corp.example'],
+    ['a bare host', { headline: 'Sales rose, see bit.ly/deal' }, 'bit.ly/deal'],
+  ])('refuses a whole answer carrying %s, and says where', async (_, changed, detail) => {
+    const metrics = recording();
+    const narration = await narrate(
+      answeringWith(changed),
+      answering('offline', 'offline'),
+      request,
+      metrics,
+    );
+    expect(narration.result.model).toBe('offline');
+    expect(narration.fallback).toMatchObject({ code: 'ANALYST.LINK_IN_TEXT', model: 'llama' });
+    expect(narration.fallback?.reason).toContain(detail);
+    expect(metrics.added).toContainEqual({ name: 'AnalystRefused', unit: 'Count', value: 1 });
+  });
+
+  it('refuses a stated direction the figures contradict, and keeps a hedge', async () => {
+    const bullish = await narrate(
+      answeringWith({ sentiment: 'bullish' }),
+      answering('offline', 'offline'),
+      request,
+      noMetrics,
+      {
+        computedSentiment: 'neutral',
+      },
+    );
+    expect(bullish.fallback).toMatchObject({ code: 'ANALYST.SENTIMENT_CONTRADICTS' });
+    expect(bullish.fallback?.reason).toBe('sentiment: the model says bullish; the figures say neutral');
+    const hedged = await narrate(
+      answeringWith({ sentiment: 'mixed' }),
+      answering('offline', 'offline'),
+      request,
+      noMetrics,
+      {
+        computedSentiment: 'positive',
+      },
+    );
+    expect(hedged.fallback).toBeUndefined();
+    expect(hedged.result.model).toBe('llama');
   });
 });

@@ -23,6 +23,7 @@ import {
   groundNarrative,
   tooUngrounded,
 } from './grounding.js';
+import { guardNarrative, type Sentiment } from './narrative-guard.js';
 import { ZERO_USAGE } from './retry.js';
 
 export interface NarrationFallback {
@@ -55,6 +56,8 @@ export interface Narration {
 export interface NarrateOptions extends GroundingOptions {
   /** @default silentLogger */
   readonly logger?: Logger;
+  /** The tone computed from the figures (the offline narrative's); a model's stated direction must match it. */
+  readonly computedSentiment?: Sentiment;
 }
 
 /** Dropped items kept in the stored report of a check. */
@@ -86,7 +89,26 @@ export async function narrate(
   }
   // The offline narrative is code over the same figures: only a model's words need checking.
   if (primary === fallback) return { result };
-  const checked = groundNarrative(result.narrative, groundingContext(request.facts));
+  const ctx = groundingContext(request.facts);
+  const refusal = guardNarrative(result.narrative, {
+    known: ctx.strings,
+    ...(options.computedSentiment === undefined ? {} : { computedSentiment: options.computedSentiment }),
+  });
+  if (refusal) {
+    metrics.add('AnalystFallback', 'Count', 1);
+    metrics.add('AnalystRefused', 'Count', 1, { reason: refusal.code });
+    logger.warn('narrative refused', { model: result.model, ...refusal });
+    return {
+      result: await fallback.write(request),
+      fallback: {
+        reason: `${refusal.field}: ${refusal.detail}`,
+        code: refusal.code,
+        usage: result.usage,
+        model: result.model,
+      },
+    };
+  }
+  const checked = groundNarrative(result.narrative, ctx);
   const grounding: GroundingReport = {
     checked: checked.checked,
     dropped: checked.dropped.length,

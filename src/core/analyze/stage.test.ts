@@ -6,7 +6,7 @@ import { AnalysisCompletedSchema, type IngestCompleted, IngestCompletedSchema } 
 import { ingestObject } from '../ingest/stage.js';
 import { itemKeys } from '../keys.js';
 import type { Analyst, AnalystRequest, StateStore } from '../ports.js';
-import { NarrativeSchema } from './narrative.js';
+import { type Narrative, NarrativeSchema } from './narrative.js';
 import { analyzeIngested } from './stage.js';
 import { loadAnalysis } from './stored-analysis.js';
 
@@ -15,10 +15,14 @@ const narrative = {
   summary: 'Most symbols gained over the window.',
   highlights: ['AAA led the gainers.'],
   concerns: [],
-  sentiment: 'bullish' as const,
+  // A hedge: any computed tone allows it (a stated direction must match the figures).
+  sentiment: 'mixed' as Narrative['sentiment'],
 };
 
-function fakeAnalyst(behaviour: 'ok' | 'fail'): Analyst & { requests: AnalystRequest[] } {
+function fakeAnalyst(
+  behaviour: 'ok' | 'fail',
+  answer: Narrative = narrative,
+): Analyst & { requests: AnalystRequest[] } {
   const requests: AnalystRequest[] = [];
   return {
     name: 'amazon.nova-lite-v1:0',
@@ -32,7 +36,7 @@ function fakeAnalyst(behaviour: 'ok' | 'fail'): Analyst & { requests: AnalystReq
         });
       }
       return {
-        narrative,
+        narrative: answer,
         model: 'amazon.nova-lite-v1:0',
         usage: { inputTokens: 2000, outputTokens: 500 },
         attempts: 1,
@@ -73,6 +77,19 @@ describe('analyze stage', () => {
     expect(analysis?.narrative).toEqual(narrative);
     expect(analysis?.totals).toEqual({ inputTokens: 2000, outputTokens: 500, costUsd: 0.00024 });
     expect(JSON.stringify(analyst.requests[0]?.facts)).toContain('"sentiment"');
+  });
+
+  it('stores the offline narrative instead of a model that states the opposite of the computed tone', async () => {
+    const offline = await analyzeIngested(ports, { event, requestId: 'a-0' });
+    const computed = offline.analysis?.narrative.sentiment;
+    const opposite = computed === 'bearish' ? 'bullish' : 'bearish';
+    const { analysis } = await analyzeIngested(
+      { ...ports, analyst: fakeAnalyst('ok', { ...narrative, sentiment: opposite }) },
+      { event, requestId: 'a-1', force: true },
+    );
+    expect(analysis?.analyst.model).toBe('offline');
+    expect(analysis?.analyst.fallback).toMatchObject({ code: 'ANALYST.SENTIMENT_CONTRADICTS' });
+    expect(analysis?.narrative.sentiment).toBe(computed);
   });
 
   it('falls back to the offline narrative and still counts what the failed model cost', async () => {

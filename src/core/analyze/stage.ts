@@ -173,9 +173,8 @@ async function analyze(
     fallbackAt: createdAt,
   });
   const budget = options.outlookSymbols === undefined ? {} : { outlookSymbols: options.outlookSymbols };
-  const offline = new OfflineAnalyst(() => writeOfflineNarrative(analysis, found.findings, budget), {
-    clock,
-  });
+  const computed = writeOfflineNarrative(analysis, found.findings, budget);
+  const offline = new OfflineAnalyst(() => computed, { clock });
   const request = {
     dataset: event.dataset,
     correlationId: event.correlationId,
@@ -189,6 +188,7 @@ async function analyze(
     deps.metrics ?? noMetrics,
     {
       logger: deps.logger.child({ correlationId: event.correlationId, stage: 'analyze' }),
+      computedSentiment: computed.sentiment,
       ...(options.maxDroppedShare === undefined ? {} : { maxDroppedShare: options.maxDroppedShare }),
     },
   );

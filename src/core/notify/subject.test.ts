@@ -53,4 +53,13 @@ describe('SubjectTemplateSchema', () => {
     expect(SubjectTemplateSchema.safeParse('a\nb').success).toBe(false);
     expect(SubjectTemplateSchema.safeParse('   ').success).toBe(false);
   });
+
+  it('refuses a template that would make the model’s headline the whole subject', () => {
+    for (const t of ['{headline}', ' {headline} ', '{headline} — {sentiment}', '[{headline}]']) {
+      expect(SubjectTemplateSchema.safeParse(t).success, t).toBe(false);
+    }
+    for (const t of ['{dataset}: {headline}', 'Report {headline}', '{date} {headline}']) {
+      expect(SubjectTemplateSchema.safeParse(t).success, t).toBe(true);
+    }
+  });
 });

@@ -23,6 +23,10 @@ export const SubjectTemplateSchema = z
   .refine((t) => [...t.matchAll(PLACEHOLDER)].every((m) => SUBJECT_PLACEHOLDERS.includes(m[1] as never)), {
     message: `placeholders are ${SUBJECT_PLACEHOLDERS.map((p) => `{${p}}`).join(', ')}`,
   })
+  // The headline is the model's: a subject of nothing else would let a model's words pass as the sender's.
+  .refine((t) => t.replace(/\{(?:headline|sentiment)\}/g, '').replace(/[\s\p{P}\p{S}]/gu, '') !== '', {
+    message: 'a subject template needs words of its own or {dataset} or {date} besides {headline}',
+  })
   .default(DEFAULT_SUBJECT_TEMPLATE);
 
 /** One line of at most `MAX_SUBJECT_LENGTH` characters: control characters from data become spaces. */
