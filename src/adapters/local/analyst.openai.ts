@@ -1,36 +1,19 @@
-/**
- * Analyst on any OpenAI-compatible chat endpoint (Ollama, vLLM, LM Studio...):
- * the narrative tool is forced with tool_choice, and for servers that ignore
- * tools a JSON object in the message text is accepted too. Either way the
- * answer passes NarrativeSchema before it leaves.
- */
-import { setTimeout as delay } from 'node:timers/promises';
 import { z } from 'zod';
 import { narrativeJsonSchema } from '../../core/analyze/narrative.js';
 import { buildPrompt, NARRATIVE_TOOL, NARRATIVE_TOOL_DESCRIPTION } from '../../core/analyze/prompt.js';
 import {
   askForNarrative,
-  type Backoff,
-  checkAskLimits,
   type ModelAnswer,
+  type ModelCallOptions,
+  type ModelCallSettings,
   type ModelReply,
+  modelCallSettings,
   ZERO_USAGE,
 } from '../../core/analyze/retry.js';
 import { ConfigError, SluiceError } from '../../core/errors.js';
-import {
-  type Analyst,
-  type AnalystRequest,
-  type AnalystResult,
-  type Clock,
-  type Logger,
-  type Metrics,
-  noMetrics,
-  silentLogger,
-  systemClock,
-  type TokenUsage,
-} from '../../core/ports.js';
+import type { Analyst, AnalystRequest, AnalystResult, TokenUsage } from '../../core/ports.js';
 
-export interface OpenAiCompatibleAnalystOptions {
+export interface OpenAiCompatibleAnalystOptions extends ModelCallOptions {
   /** Up to and including the version segment, e.g. `http://127.0.0.1:11434/v1` for Ollama. */
   readonly baseUrl: string;
   /** Model name as the server knows it, e.g. `llama3.1:8b`. */
@@ -39,30 +22,8 @@ export interface OpenAiCompatibleAnalystOptions {
   readonly apiKey?: string;
   /** @default globalThis.fetch */
   readonly fetch?: typeof fetch;
-  /** Gives up on one call (response and body) after this long, then retries. @default 60000 */
-  readonly timeoutMs?: number;
-  /** Calls per ask against 429, 408, 5xx, timeouts and network errors, the first included; 1..20. @default 5 */
-  readonly maxAttempts?: number;
-  /** Asks again after an answer that fails the schema or carries no narrative; 0..10. @default 2 */
-  readonly maxInvalidAnswers?: number;
-  /** Narrative v2 (insights, recommendations, outlooks) needs room. @default 2000 */
-  readonly maxTokens?: number;
   /** Most response bytes read; a longer body is cut off and counts as an invalid answer. @default 1_048_576 */
   readonly maxResponseBytes?: number;
-  /** @default 0.2 */
-  readonly temperature?: number;
-  /** Also caps a server's Retry-After. @default { baseMs: 1000, capMs: 20000 } */
-  readonly backoff?: Backoff;
-  /** @default timers/promises setTimeout */
-  readonly sleep?: (ms: number) => Promise<void>;
-  /** @default Math.random */
-  readonly random?: () => number;
-  /** @default systemClock */
-  readonly clock?: Clock;
-  /** @default noMetrics */
-  readonly metrics?: Metrics;
-  /** @default silentLogger */
-  readonly logger?: Logger;
 }
 
 /** A non-2xx answer from the chat endpoint. */
@@ -188,29 +149,11 @@ export class OpenAiCompatibleAnalyst implements Analyst {
   readonly #url: string;
   readonly #apiKey: string | undefined;
   readonly #fetch: typeof fetch;
-  readonly #timeoutMs: number;
-  readonly #maxAttempts: number;
-  readonly #maxInvalidAnswers: number;
-  readonly #maxTokens: number;
   readonly #maxResponseBytes: number;
-  readonly #temperature: number;
-  readonly #backoff: Backoff;
-  readonly #sleep: (ms: number) => Promise<void>;
-  readonly #random: () => number;
-  readonly #clock: Clock;
-  readonly #metrics: Metrics;
-  readonly #logger: Logger;
+  readonly #call: ModelCallSettings;
 
   constructor(options: OpenAiCompatibleAnalystOptions) {
-    const {
-      timeoutMs = 60_000,
-      maxAttempts = 5,
-      maxInvalidAnswers = 2,
-      maxTokens = 2000,
-      maxResponseBytes = 1_048_576,
-      temperature = 0.2,
-      backoff = { baseMs: 1000, capMs: 20_000 },
-    } = options;
+    const { maxResponseBytes = 1_048_576 } = options;
     let base: URL;
     try {
       base = new URL(options.baseUrl);
@@ -223,40 +166,20 @@ export class OpenAiCompatibleAnalyst implements Analyst {
       throw new ConfigError(`baseUrl must be an absolute http(s) URL (given ${options.baseUrl})`);
     }
     if (options.model.trim() === '') throw new ConfigError('model must name the model the server runs');
-    checkAskLimits({ maxAttempts, maxInvalidAnswers, backoff });
-    if (!Number.isInteger(maxTokens) || maxTokens < 1) {
-      throw new ConfigError(`maxTokens must be a positive integer (given ${maxTokens})`);
-    }
     if (!Number.isInteger(maxResponseBytes) || maxResponseBytes < 1) {
       throw new ConfigError(`maxResponseBytes must be a positive integer (given ${maxResponseBytes})`);
     }
-    if (!(temperature >= 0 && temperature <= 2)) {
-      throw new ConfigError(`temperature must be between 0 and 2 inclusive (given ${temperature})`);
-    }
-    if (!(timeoutMs > 0 && Number.isFinite(timeoutMs))) {
-      throw new ConfigError(`timeoutMs must be a positive number (given ${timeoutMs})`);
-    }
+    this.#call = modelCallSettings(options, { maxTemperature: 2 });
     this.name = options.model;
     this.#url = `${options.baseUrl.replace(/\/+$/, '')}/chat/completions`;
     this.#apiKey = options.apiKey;
     this.#fetch = options.fetch ?? globalThis.fetch;
-    this.#timeoutMs = timeoutMs;
-    this.#maxAttempts = maxAttempts;
-    this.#maxInvalidAnswers = maxInvalidAnswers;
-    this.#maxTokens = maxTokens;
     this.#maxResponseBytes = maxResponseBytes;
-    this.#temperature = temperature;
-    this.#backoff = backoff;
-    this.#sleep = options.sleep ?? ((ms) => delay(ms));
-    this.#random = options.random ?? Math.random;
-    this.#clock = options.clock ?? systemClock;
-    this.#metrics = options.metrics ?? noMetrics;
-    this.#logger = options.logger ?? silentLogger;
   }
 
   async write(request: AnalystRequest): Promise<AnalystResult> {
     const { system, user } = buildPrompt(request);
-    const logger = this.#logger.child({ correlationId: request.correlationId, model: this.name });
+    const logger = this.#call.logger.child({ correlationId: request.correlationId, model: this.name });
     const body = JSON.stringify({
       model: this.name,
       messages: [
@@ -274,8 +197,8 @@ export class OpenAiCompatibleAnalyst implements Analyst {
         },
       ],
       tool_choice: { type: 'function', function: { name: NARRATIVE_TOOL } },
-      temperature: this.#temperature,
-      max_tokens: this.#maxTokens,
+      temperature: this.#call.temperature,
+      max_tokens: this.#call.maxTokens,
       stream: false,
     });
     const headers: Record<string, string> = {
@@ -291,12 +214,12 @@ export class OpenAiCompatibleAnalyst implements Analyst {
         method: 'POST',
         headers,
         body,
-        signal: AbortSignal.timeout(this.#timeoutMs),
+        signal: AbortSignal.timeout(this.#call.timeoutMs),
       });
       // Read inside the timeout: a server can stall mid-body as well as before it.
       const text = await readBounded(response, this.#maxResponseBytes);
       if (text === undefined) {
-        this.#metrics.add('OpenAiResponseTooLarge', 'Count', 1);
+        this.#call.metrics.add('OpenAiResponseTooLarge', 'Count', 1);
         return {
           answer: { kind: 'none', why: `the response body is over ${this.#maxResponseBytes} bytes` },
           usage: ZERO_USAGE,
@@ -319,15 +242,15 @@ export class OpenAiCompatibleAnalyst implements Analyst {
 
     return askForNarrative(call, {
       model: this.name,
-      maxAttempts: this.#maxAttempts,
-      maxInvalidAnswers: this.#maxInvalidAnswers,
-      backoff: this.#backoff,
+      maxAttempts: this.#call.maxAttempts,
+      maxInvalidAnswers: this.#call.maxInvalidAnswers,
+      backoff: this.#call.backoff,
       isRetryable: isRetryableChatError,
       retryAfterMs: (error) => (error instanceof ChatHttpError ? error.retryAfterMs : undefined),
-      sleep: this.#sleep,
-      random: this.#random,
-      clock: this.#clock,
-      metrics: this.#metrics,
+      sleep: this.#call.sleep,
+      random: this.#call.random,
+      clock: this.#call.clock,
+      metrics: this.#call.metrics,
       logger,
       metricNames: { retries: 'OpenAiRetries', retryExceeded: 'OpenAiRetryExceeded' },
     });

@@ -4,7 +4,16 @@
  * narrative schema by asking again. Time and randomness are injected.
  */
 import { AnalystError, ConfigError, errorMessage } from '../errors.js';
-import type { AnalystResult, Clock, Logger, Metrics, TokenUsage } from '../ports.js';
+import {
+  type AnalystResult,
+  type Clock,
+  type Logger,
+  type Metrics,
+  noMetrics,
+  silentLogger,
+  systemClock,
+  type TokenUsage,
+} from '../ports.js';
 import { NarrativeSchema } from './narrative.js';
 
 export interface Backoff {
@@ -86,6 +95,65 @@ export interface AskOptions extends Omit<RetryPolicy, 'onRetry'> {
 }
 
 /** Constructor check shared by the LLM adapters; messages give the range and the value received. */
+/** What both LLM adapters take for their ask loop; each adds its own transport options. */
+export interface ModelCallOptions {
+  /** Calls per ask against throttling, 5xx, timeouts and network errors, the first included; 1..20. @default 5 */
+  readonly maxAttempts?: number;
+  /** Asks again after an answer that fails the schema or carries no narrative; 0..10. @default 2 */
+  readonly maxInvalidAnswers?: number;
+  /** Narrative v2 (insights, recommendations, outlooks) needs room. @default 2000 */
+  readonly maxTokens?: number;
+  /** @default 0.2 */
+  readonly temperature?: number;
+  /** Gives up on one call after this long, then retries it. @default 60000 */
+  readonly timeoutMs?: number;
+  /** @default { baseMs: 1000, capMs: 20000 } */
+  readonly backoff?: Backoff;
+  /** @default setTimeout */
+  readonly sleep?: (ms: number) => Promise<void>;
+  /** @default Math.random */
+  readonly random?: () => number;
+  /** @default systemClock */
+  readonly clock?: Clock;
+  /** @default noMetrics */
+  readonly metrics?: Metrics;
+  /** @default silentLogger */
+  readonly logger?: Logger;
+}
+
+export type ModelCallSettings = Required<ModelCallOptions>;
+
+/** The options with their defaults, checked; `maxTemperature` is the provider's (Bedrock 1, OpenAI 2). */
+export function modelCallSettings(options: ModelCallOptions, limits: { maxTemperature: number }): ModelCallSettings {
+  const settings: ModelCallSettings = {
+    maxAttempts: options.maxAttempts ?? 5,
+    maxInvalidAnswers: options.maxInvalidAnswers ?? 2,
+    maxTokens: options.maxTokens ?? 2000,
+    temperature: options.temperature ?? 0.2,
+    timeoutMs: options.timeoutMs ?? 60_000,
+    backoff: options.backoff ?? { baseMs: 1000, capMs: 20_000 },
+    sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+    random: options.random ?? Math.random,
+    clock: options.clock ?? systemClock,
+    metrics: options.metrics ?? noMetrics,
+    logger: options.logger ?? silentLogger,
+  };
+  checkAskLimits(settings);
+  const { maxTokens, temperature, timeoutMs } = settings;
+  if (!Number.isInteger(maxTokens) || maxTokens < 1) {
+    throw new ConfigError(`maxTokens must be a positive integer (given ${maxTokens})`);
+  }
+  if (!(temperature >= 0 && temperature <= limits.maxTemperature)) {
+    throw new ConfigError(
+      `temperature must be between 0 and ${limits.maxTemperature} inclusive (given ${temperature})`,
+    );
+  }
+  if (!(timeoutMs > 0 && Number.isFinite(timeoutMs))) {
+    throw new ConfigError(`timeoutMs must be a positive number (given ${timeoutMs})`);
+  }
+  return settings;
+}
+
 export function checkAskLimits(limits: {
   readonly maxAttempts: number;
   readonly maxInvalidAnswers: number;
