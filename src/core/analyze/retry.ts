@@ -124,7 +124,10 @@ export interface ModelCallOptions {
 export type ModelCallSettings = Required<ModelCallOptions>;
 
 /** The options with their defaults, checked; `maxTemperature` is the provider's (Bedrock 1, OpenAI 2). */
-export function modelCallSettings(options: ModelCallOptions, limits: { maxTemperature: number }): ModelCallSettings {
+export function modelCallSettings(
+  options: ModelCallOptions,
+  limits: { maxTemperature: number },
+): ModelCallSettings {
   const settings: ModelCallSettings = {
     maxAttempts: options.maxAttempts ?? 5,
     maxInvalidAnswers: options.maxInvalidAnswers ?? 2,
