@@ -22,8 +22,20 @@ const ACCOUNT = '111122223333';
 const REGION = 'us-east-1';
 const CSV = 'symbol,datetime,open,high,low,close,volume\nAAPL,2026-01-05,1,2,0.5,1.5,100\n';
 
+/** Where an event's object lives; the fixtures' own bucket and body unless a test gives its emulator's. */
+export interface S3Target {
+  readonly bucket: string;
+  readonly size: number;
+}
+
+const FIXTURE_TARGET: S3Target = { bucket: FIXTURE_BUCKET, size: CSV.length };
+
 /** S3 → EventBridge (S3 user guide, "EventBridge event message structure"). */
-function eventBridgeS3(detailType: 'Object Created' | 'Object Deleted', key: string) {
+export function eventBridgeS3(
+  detailType: 'Object Created' | 'Object Deleted',
+  key: string,
+  { bucket, size }: S3Target = FIXTURE_TARGET,
+) {
   const created = detailType === 'Object Created';
   return {
     version: '0',
@@ -33,14 +45,14 @@ function eventBridgeS3(detailType: 'Object Created' | 'Object Deleted', key: str
     account: ACCOUNT,
     time: '2026-01-05T10:00:00Z',
     region: REGION,
-    resources: [`arn:aws:s3:::${FIXTURE_BUCKET}`],
+    resources: [`arn:aws:s3:::${bucket}`],
     detail: {
       version: '0',
-      bucket: { name: FIXTURE_BUCKET },
+      bucket: { name: bucket },
       object: created
         ? {
             key,
-            size: CSV.length,
+            size,
             etag: 'b1946ac92492d2347c6235b4d2611184',
             'version-id': 'IYV3p45BT0ac8hjHg1houSdS1a.Mro8e',
             sequencer: '617f08299329d189',
@@ -56,7 +68,11 @@ function eventBridgeS3(detailType: 'Object Created' | 'Object Deleted', key: str
 }
 
 /** One record of an S3 event notification (S3 user guide, "Event message structure"); `key` is form-encoded. */
-function notificationRecord(eventName: string, key: string) {
+export function notificationRecord(
+  eventName: string,
+  key: string,
+  { bucket, size }: S3Target = FIXTURE_TARGET,
+) {
   const created = eventName.startsWith('ObjectCreated:');
   return {
     eventVersion: '2.1',
@@ -74,12 +90,12 @@ function notificationRecord(eventName: string, key: string) {
       s3SchemaVersion: '1.0',
       configurationId: 'sluice-inputs',
       bucket: {
-        name: FIXTURE_BUCKET,
+        name: bucket,
         ownerIdentity: { principalId: 'A3I5XTEXAMAI3E' },
-        arn: `arn:aws:s3:::${FIXTURE_BUCKET}`,
+        arn: `arn:aws:s3:::${bucket}`,
       },
       object: created
-        ? { key, size: CSV.length, eTag: '0123456789abcdef0123456789abcdef', sequencer: '0A1B2C3D4E5F678901' }
+        ? { key, size, eTag: '0123456789abcdef0123456789abcdef', sequencer: '0A1B2C3D4E5F678901' }
         : { key, sequencer: '0C0F6F405D6ED209E1' },
     },
   };

@@ -19,7 +19,12 @@ import type {
   SQSEvent,
   SQSRecord,
 } from 'aws-lambda';
-import { FIXTURE_BUCKET, FIXTURE_DIR } from '../../scripts/aws-event-fixtures.js';
+import {
+  eventBridgeS3,
+  FIXTURE_BUCKET,
+  FIXTURE_DIR,
+  notificationRecord,
+} from '../../scripts/aws-event-fixtures.js';
 import type { IngestCompleted } from '../../src/core/events.js';
 
 const ACCOUNT = '123456789012';
@@ -80,57 +85,16 @@ export function s3ObjectCreatedEvent(
   key: string,
   size = 5,
 ): EventBridgeEvent<'Object Created', S3ObjectCreatedDetail> {
-  return {
-    version: '0',
-    id: randomUUID(),
-    'detail-type': 'Object Created',
-    source: 'aws.s3',
-    account: ACCOUNT,
-    time: '2026-01-05T10:00:00Z',
-    region: REGION,
-    resources: [`arn:aws:s3:::${bucket}`],
-    detail: {
-      version: '0',
-      bucket: { name: bucket },
-      object: { key, size, etag: 'b1946ac92492d2347c6235b4d2611184', sequencer: '00617F08299329D189' },
-      'request-id': 'N4N7GDK58NMKJ12R',
-      requester: ACCOUNT,
-      'source-ip-address': '1.2.3.4',
-      reason: 'PutObject',
-    },
-  };
+  // A fresh id per event, as EventBridge gives: dedupe by event id must not merge two tests' events.
+  return { ...eventBridgeS3('Object Created', key, { bucket, size }), id: randomUUID() } as EventBridgeEvent<
+    'Object Created',
+    S3ObjectCreatedDetail
+  >;
 }
 
 /** S3 event notification; `encodedKey` must already be form-encoded as S3 sends it. */
 export function s3NotificationEvent(bucket: string, encodedKey: string, size = 5): S3Event {
-  return {
-    Records: [
-      {
-        eventVersion: '2.1',
-        eventSource: 'aws:s3',
-        awsRegion: REGION,
-        eventTime: '2026-01-05T10:00:00.000Z',
-        eventName: 'ObjectCreated:Put',
-        userIdentity: { principalId: 'AWS:EXAMPLE' },
-        requestParameters: { sourceIPAddress: '127.0.0.1' },
-        responseElements: {
-          'x-amz-request-id': 'C3D13FE58DE4C810',
-          'x-amz-id-2': 'FMyUVURIY8/IgAtTv8xRjskZQpcIZ9KG4V5Wp6S7S/JRWeUWerMUE5JgHvANOjpD',
-        },
-        s3: {
-          s3SchemaVersion: '1.0',
-          configurationId: 'sluice-inputs',
-          bucket: { name: bucket, ownerIdentity: { principalId: 'EXAMPLE' }, arn: `arn:aws:s3:::${bucket}` },
-          object: {
-            key: encodedKey,
-            size,
-            eTag: '0123456789abcdef0123456789abcdef',
-            sequencer: '0A1B2C3D4E5F678901',
-          },
-        },
-      },
-    ],
-  };
+  return { Records: [notificationRecord('ObjectCreated:Put', encodedKey, { bucket, size })] } as S3Event;
 }
 
 export interface ApiRequest {
