@@ -1,14 +1,3 @@
-/**
- * `sluice dev`: the local live pipeline. A data-dir lock, the local ports and
- * stages wired through the in-process bus, a watcher on `inputs/` feeding
- * ingest through a bounded queue, the dashboard's server, and a clean stop.
- *
- * Nothing lost: at start, claims a dead dev session held are handed back,
- * every file in `inputs/` is ingested (a duplicate is cheap), and each
- * ingested input whose analysis or report is missing has its event
- * announced again.
- */
-import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -21,6 +10,7 @@ import { type StageEvent, wireLocalPipeline } from '../cli/pipeline.js';
 import type { AcceptedUpload } from '../core/api/accept-upload.js';
 import { errorCode, errorMessage, ObjectNotFoundError, UnreadableFileError } from '../core/errors.js';
 import type { SluiceEvent } from '../core/events.js';
+import { hashOf } from '../core/ingest/hash.js';
 import type { Manifest } from '../core/ingest/manifest.js';
 import { refusedKeyId } from '../core/ingest/refused-key.js';
 import { ingestObject } from '../core/ingest/stage.js';
@@ -101,13 +91,8 @@ interface Hashed {
 }
 
 async function hashObject(store: ObjectStore, key: string): Promise<Hashed | undefined> {
-  const hash = createHash('sha256');
-  let size = 0;
   try {
-    for await (const chunk of await store.getStream(key)) {
-      hash.update(chunk);
-      size += chunk.length;
-    }
+    return await hashOf(store, key);
   } catch (error) {
     // Deleted or renamed between the event and now: its new name has its own event.
     if (error instanceof ObjectNotFoundError) return undefined;
@@ -115,7 +100,6 @@ async function hashObject(store: ObjectStore, key: string): Promise<Hashed | und
     if (error instanceof UnreadableFileError) return { sha256: refusedKeyId(key), size: -1 };
     throw error;
   }
-  return { sha256: hash.digest('hex'), size };
 }
 
 /** The store as ingest sees it: the hash dev already computed comes with `head`, so the bytes are not hashed twice. */

@@ -9,6 +9,7 @@ import { type FileHandle, link, lstat, mkdir, open, readdir, rename, rm, stat } 
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { InvalidKeyError, ObjectNotFoundError, SluiceError, UnreadableFileError } from '../../core/errors.js';
+import { sha256Of } from '../../core/ingest/hash.js';
 import type { ObjectInfo, ObjectStore, ObjectWriter, PutOptions } from '../../core/ports.js';
 import { assertSafeKey, RESERVED_TEMP_SEGMENT } from '../object-keys.js';
 import { isProcessAlive } from './process-alive.js';
@@ -248,9 +249,7 @@ export class FsObjectStore implements ObjectStore {
   async #sha256OfFile(key: string, size: number): Promise<string | undefined> {
     const info = await this.head(key).catch(() => undefined);
     if (info?.size !== size) return undefined;
-    const hash = createHash('sha256');
-    for await (const chunk of await this.getStream(key)) hash.update(chunk);
-    return hash.digest('hex');
+    return sha256Of(this, key);
   }
 
   /** Removes temp files a dead process left (kill -9 mid-write); returns how many. */

@@ -1,9 +1,3 @@
-/**
- * The ingest stage: claim the input by its SHA-256, stream-parse it with its
- * dataset contract, split valid rows from rejects, write both and a manifest,
- * then announce the result on the bus.
- */
-import { createHash } from 'node:crypto';
 import { holdClaim } from '../claim-lease.js';
 import type { DatasetContract, SourceRecord } from '../datasets/contract.js';
 import { DEFAULT_PARSE_LIMITS, type ParseLimits } from '../datasets/contract.js';
@@ -17,6 +11,7 @@ import { ingestCompletedOf } from '../stage-events.js';
 import { archiveManifest } from './archive.js';
 import { decodeText, peekText } from './decode.js';
 import { type DatasetSource, detectDataset, SNIFF_CHARS } from './detect.js';
+import { sha256Of } from './hash.js';
 import { JsonlSink } from './jsonl-sink.js';
 import { type Manifest, ManifestSchema } from './manifest.js';
 import { refusedKeyId } from './refused-key.js';
@@ -92,11 +87,6 @@ function groupOf(contract: DatasetContract, record: SourceRecord): string | unde
 }
 
 /** The SHA-256 of an object's bytes, in one streaming pass. */
-export async function sha256Of(store: ObjectStore, key: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of await store.getStream(key)) hash.update(chunk);
-  return hash.digest('hex');
-}
 
 export async function ingestObject(
   deps: IngestDeps,

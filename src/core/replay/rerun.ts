@@ -4,6 +4,8 @@
  * the input's bytes, so the re-run rewrites the same keys; the archive keeps what
  * they said before.
  */
+
+import { sha256Of } from '../ingest/hash.js';
 import type { Manifest } from '../ingest/manifest.js';
 import {
   DEFAULT_INGEST_OPTIONS,
@@ -11,7 +13,6 @@ import {
   type IngestOptions,
   type IngestResult,
   ingestObject,
-  sha256Of,
 } from '../ingest/stage.js';
 import { ReplayError } from './errors.js';
 import { inputManifest } from './lineage.js';
