@@ -8,6 +8,7 @@
 import { plantedMarket } from './planted/market.js';
 import type { Truth } from './planted/truth.js';
 import { seededRandom } from './prng.js';
+import { stockMeta } from './twelvedata-meta.js';
 
 export const BAD_KINDS = [
   'missing_field',
@@ -218,16 +219,8 @@ function* symbolBlock(
   rand: () => number,
   counts: TwelveDataCounts,
 ): Generator<string> {
-  const [symbol, exchange, micCode] = listing(n);
-  const meta = {
-    symbol,
-    interval: o.interval ?? '1day',
-    currency: 'USD',
-    exchange_timezone: 'America/New_York',
-    exchange,
-    mic_code: micCode,
-    type: 'Common Stock',
-  };
+  const [symbol, exchange, mic] = listing(n);
+  const meta = stockMeta({ symbol, exchange, mic }, o.interval ?? '1day');
   yield `{"meta":${JSON.stringify(meta)},"values":[`;
   yield* series(symbol, o, rand, counts);
   yield '],"status":"ok"}';
@@ -335,15 +328,7 @@ export function twelveDataSampleWithTruth(): { text: string; truth: Truth } {
       previous = kind === undefined ? bar : undefined;
       return JSON.stringify(bar);
     });
-    const meta = {
-      symbol: l.symbol,
-      interval: '1day',
-      currency: 'USD',
-      exchange_timezone: 'America/New_York',
-      exchange: l.exchange,
-      mic_code: l.mic,
-      type: 'Common Stock',
-    };
+    const meta = stockMeta(l);
     blocks.push(
       `${JSON.stringify(l.symbol)}:{"meta":${JSON.stringify(meta)},"values":[${values.join(',')}],"status":"ok"}`,
     );

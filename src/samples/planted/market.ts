@@ -10,6 +10,7 @@ import { FINDING_KIND } from '../../core/analyze/findings/finding.js';
 import { isTradingDay } from '../../core/analyze/market/calendar.js';
 import type { OhlcvRow } from '../../core/datasets/ohlcv.rules.js';
 import { seededRandom } from '../prng.js';
+import { stockMeta } from '../twelvedata-meta.js';
 import { PLANTED_SEVERITIES, type PlantedEvent, type Truth } from './truth.js';
 
 interface Listing {
@@ -236,15 +237,7 @@ export function plantedMarketJson(market: PlantedMarket): string {
   const blocks = market.listings.map((l) => [
     l.symbol,
     {
-      meta: {
-        symbol: l.symbol,
-        interval: '1day',
-        currency: 'USD',
-        exchange_timezone: 'America/New_York',
-        exchange: l.exchange,
-        mic_code: l.mic,
-        type: 'Common Stock',
-      },
+      meta: stockMeta(l),
       values: [...(bySymbol.get(l.symbol) ?? [])].reverse().map((r) => ({
         datetime: r.datetime,
         open: r.open.toFixed(5),
