@@ -71,4 +71,17 @@ describe('acceptUpload', () => {
       { numRuns: 200 },
     );
   });
+
+  it('accepts JSON nested past the parse limit for ingest to refuse, and refuses broken JSON at once', async () => {
+    const deep = new TextEncoder().encode(`${'['.repeat(900)}${']'.repeat(900)}`);
+    const upload = await accept({ headers: { 'content-type': 'application/json' }, query: {}, body: deep });
+    expect(upload.id).toBe(sha(deep));
+    await expect(
+      accept({
+        headers: { 'content-type': 'application/json' },
+        query: {},
+        body: new TextEncoder().encode('{"a":'),
+      }),
+    ).rejects.toMatchObject({ code: 'API.INVALID_BODY' });
+  });
 });

@@ -10,8 +10,10 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { DEFAULT_PARSE_LIMITS } from '../datasets/contract.js';
 import { DATASETS, isDatasetId } from '../datasets/registry.js';
-import { errorMessage, SluiceError } from '../errors.js';
+import { errorMessage, SluiceError, UnreadableFileError } from '../errors.js';
+import { checkJsonSyntax } from '../ingest/json-scanner.js';
 import { keys } from '../keys.js';
 import type { ObjectStore } from '../ports.js';
 import { sniffUpload } from './sniff-upload.js';
@@ -156,8 +158,10 @@ function checkContent(bytes: Uint8Array, media: MediaType): void {
   if (text.trim() === '') throw new ApiError('API.EMPTY_BODY', 'the body holds only white space');
   if (media.ext === 'json') {
     try {
-      JSON.parse(text);
+      checkJsonSyntax(text, DEFAULT_PARSE_LIMITS);
     } catch (error) {
+      // Too deep is the ingest stage's to report (nesting_too_deep, with a manifest), like any limit.
+      if (error instanceof UnreadableFileError && error.reason === 'nesting_too_deep') return;
       throw new ApiError('API.INVALID_BODY', `the body is not valid JSON: ${errorMessage(error)}`);
     }
   }

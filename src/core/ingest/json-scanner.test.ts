@@ -1,7 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { UnreadableFileError } from '../errors.js';
-import { type ElementShape, type JsonScanHandler, JsonScanner, Plan } from './json-scanner.js';
+import {
+  checkJsonSyntax,
+  type ElementShape,
+  type JsonScanHandler,
+  JsonScanner,
+  Plan,
+} from './json-scanner.js';
 
 const ROOMY = { maxDepth: 1_000, maxRecordChars: 1_000_000 };
 
@@ -266,6 +272,38 @@ describe('JsonScanner', () => {
         },
       ),
       { numRuns: 1000 },
+    );
+  });
+});
+
+describe('checkJsonSyntax', () => {
+  const limits = { maxDepth: 64, maxRecordChars: 1000 };
+
+  it('agrees with JSON.parse on any text within the depth limit', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.json({ depthSize: 'small' }), fc.string()), (text) => {
+        let parses = true;
+        try {
+          JSON.parse(text);
+        } catch {
+          parses = false;
+        }
+        let checks = true;
+        try {
+          checkJsonSyntax(text, limits);
+        } catch (error) {
+          expect(error).toBeInstanceOf(UnreadableFileError);
+          checks = false;
+        }
+        expect(checks).toBe(parses);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('refuses a document deeper than the limit as nesting_too_deep, whatever its size', () => {
+    expect(() => checkJsonSyntax(`${'['.repeat(1_000_000)}${']'.repeat(1_000_000)}`, limits)).toThrow(
+      expect.objectContaining({ reason: 'nesting_too_deep' }),
     );
   });
 });

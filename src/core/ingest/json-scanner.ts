@@ -721,6 +721,24 @@ function hasRepeat(keys: readonly string[], count: number): boolean {
   return false;
 }
 
+const SKIP_ALL: JsonScanHandler = {
+  plan: () => Plan.skip,
+  value: () => undefined,
+  tooLarge: () => undefined,
+  close: () => undefined,
+};
+
+/**
+ * Checks that `text` is one JSON document no deeper than `limits.maxDepth`, building
+ * nothing: JSON.parse of 6 MB of `[[[[…` builds three million arrays and holds the
+ * event loop for seconds. Throws the scanner's UnreadableFileError otherwise.
+ */
+export function checkJsonSyntax(text: string, limits: ParseLimits): void {
+  const scanner = new JsonScanner(SKIP_ALL, limits);
+  scanner.write(text);
+  scanner.end();
+}
+
 /** The member names an object's JSON text repeats, each once, in order of first repeat. */
 function repeatedNames(text: string, maxDepth: number, maxRecordChars: number): string[] {
   const seen = new Set<string>();
