@@ -14,6 +14,8 @@ export const keys = {
     `rejects/${dataset}/${sha256}.replay-${n}.jsonl`,
   /** A manifest archived before a full re-run rewrites it; `stamp` is a compact UTC time, no colons (Windows). */
   auditManifest: (sha256: string, stamp: string) => `audit/${sha256}/${stamp}-manifest.json`,
+  /** Each stored analysis as JSON beside the state store's copy, for tools that read files (Athena, exports). */
+  analysis: (dataset: string, id: string) => `analyses/${dataset}/${id}.json`,
   /** POST /ingest bodies; a named dataset goes in the key prefix, which forces its contract. */
   apiInput: (sha256: string, ext: string, dataset?: string) =>
     dataset === undefined

@@ -16,7 +16,6 @@ import { z } from 'zod';
 import { DeadlineExceededError, isDeadlineExceeded } from '../adapters/aws/deadline.js';
 import { instrument } from '../adapters/aws/observability.js';
 import { analyzeIngested } from '../core/analyze/stage.js';
-import type { StoredAnalysis } from '../core/analyze/stored-analysis.js';
 import {
   EventValidationError,
   errorCode,
@@ -103,21 +102,6 @@ async function analyzeWithinDeadline(record: SQSRecord, context: Context): Promi
   return analyzeMessage(record, context, bounded);
 }
 
-/** Where the analysis JSON is kept beside the table's copy, for tools that read S3 (Athena, exports). */
-export const analysisObjectKey = (dataset: string, id: string): string => `analyses/${dataset}/${id}.json`;
-
-/**
- * Written after the stage stored the analysis, for a duplicate delivery too: a crash
- * between the two is healed by the retry, and the same bytes are written again.
- */
-async function saveAnalysisObject(analysis: StoredAnalysis): Promise<void> {
-  await runtime
-    .store()
-    .put(analysisObjectKey(analysis.dataset, analysis.id), `${JSON.stringify(analysis, null, 2)}\n`, {
-      contentType: 'application/json',
-    });
-}
-
 async function analyzeMessage(
   record: SQSRecord,
   context: Context,
@@ -148,7 +132,6 @@ async function analyzeMessage(
       `input ${event.id} is being analyzed by another worker; retried later`,
     );
   }
-  if (result.analysis !== undefined) await saveAnalysisObject(result.analysis);
   const cost = result.analysis?.totals.costUsd;
   if (result.outcome === 'analyzed' && cost !== null && cost !== undefined) {
     metrics.add('AnalystCostMicroUsd', 'None', Math.round(cost * 1e6), { dataset: event.dataset });

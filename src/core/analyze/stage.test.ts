@@ -92,6 +92,16 @@ describe('analyze stage', () => {
     expect(analysis?.narrative.sentiment).toBe(computed);
   });
 
+  it('writes the stored analysis as JSON under analyses/<dataset>/, again on a duplicate delivery', async () => {
+    const { analysis } = await analyzeIngested(ports, { event, requestId: 'a-1' });
+    const key = `analyses/${event.dataset}/${event.id}.json`;
+    const read = async () => JSON.parse(new TextDecoder().decode(await ports.store.getBytes(key)));
+    expect(await read()).toEqual(JSON.parse(JSON.stringify(analysis)));
+    await ports.store.put(key, '{}');
+    expect((await analyzeIngested(ports, { event, requestId: 'a-2' })).outcome).toBe('duplicate');
+    expect((await read()).id).toBe(event.id);
+  });
+
   it('falls back to the offline narrative and still counts what the failed model cost', async () => {
     const { analysis } = await analyzeIngested(
       { ...ports, analyst: fakeAnalyst('fail') },

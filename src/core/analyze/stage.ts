@@ -10,7 +10,7 @@ import { ClaimLostError, errorMessage, PublishFailedError } from '../errors.js';
 import type { IngestCompleted } from '../events.js';
 import { ManifestSchema } from '../ingest/manifest.js';
 import { readJsonLines } from '../jsonl-lines.js';
-import { claimKeys, itemKeys } from '../keys.js';
+import { claimKeys, itemKeys, keys } from '../keys.js';
 import {
   type Analyst,
   type Clock,
@@ -103,7 +103,10 @@ export async function analyzeIngested(
   if (!claim.acquired) {
     if (claim.existing.status === 'in_progress') return { outcome: 'in_progress' };
     logger.info('already analyzed; returning the stored analysis');
-    return { outcome: 'duplicate', analysis: await loadAnalysis(state, event.id) };
+    const analysis = await loadAnalysis(state, event.id);
+    // A crash between storing and writing the file is healed by the duplicate delivery.
+    if (analysis) await saveAnalysisFile(deps.store, analysis);
+    return { outcome: 'duplicate', analysis };
   }
   // Renewed while the analyst works, so a slow model never lets another worker in mid-call.
   const lease = holdClaim({ state, clock, logger, key: claimKey, owner, ttlMs: options.claimTtlMs });
@@ -115,6 +118,7 @@ export async function analyzeIngested(
     const stored = resumed ?? (await analyzeAndStore(deps, event, options));
     if (resumed) logger.warn('resuming an analysis stored by a run that did not finish');
     if (lease.lost) throw new ClaimLostError(claimKey);
+    await saveAnalysisFile(deps.store, stored);
     await state.put(runIndexItem(stored));
     await announce(deps.bus, stored);
     await state.complete(
@@ -137,6 +141,13 @@ export async function analyzeIngested(
   } finally {
     lease.stop();
   }
+}
+
+/** The same bytes on every write, so a retry rewrites rather than adds. */
+async function saveAnalysisFile(store: ObjectStore, analysis: StoredAnalysis): Promise<void> {
+  await store.put(keys.analysis(analysis.dataset, analysis.id), `${JSON.stringify(analysis, null, 2)}\n`, {
+    contentType: 'application/json',
+  });
 }
 
 /** History and parts first; the summary last, as its INSERT is what a DynamoDB stream hands to notify. */
