@@ -296,7 +296,8 @@ describe('renderReport with hostile data and a hostile narrative', () => {
           summary: `Prices rose. ${XSS_PAYLOADS.img} Visit ${XSS_PAYLOADS.js} now.`,
           highlights: [`<b>bold</b> & "double" 'single'`],
           concerns: [`<a href="${XSS_PAYLOADS.js}">click</a>`],
-          sentiment: 'bullish',
+          // A hedge: a stated direction would have to match the computed one to be kept.
+          sentiment: 'mixed',
         },
         XSS_PAYLOADS.img,
       ),
