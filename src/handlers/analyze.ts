@@ -28,7 +28,6 @@ import type { Analyst } from '../core/ports.js';
 import { createRuntime } from './runtime.js';
 
 const runtime = createRuntime('analyze');
-const processor = new BatchProcessor(EventType.SQS);
 
 /** Less than this left, and a record is not started: reading, computing and storing take time too. */
 const MIN_START_MS = 5_000;
@@ -143,8 +142,14 @@ export const handler = instrument(
   runtime.observability,
   async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
     runtime.deadline.start(context, runtime.env.SLUICE_DEADLINE_MARGIN_MS);
-    return processPartialResponse(event, (record: SQSRecord) => analyzeRecord(record, context), processor, {
-      context,
-    });
+    // One processor per invocation: it collects its batch's failures, and invocations may overlap.
+    return processPartialResponse(
+      event,
+      (record: SQSRecord) => analyzeRecord(record, context),
+      new BatchProcessor(EventType.SQS),
+      {
+        context,
+      },
+    );
   },
 );

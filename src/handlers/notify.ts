@@ -29,8 +29,6 @@ import { manifestKeyOf } from './failure-notices.js';
 import { createRuntime } from './runtime.js';
 
 const runtime = createRuntime('notify');
-const processor = new BatchProcessor(EventType.DynamoDBStreams);
-const noticeProcessor = new BatchProcessor(EventType.SQS);
 
 const ANALYSIS_PREFIX = itemKeys.analysisPk('');
 
@@ -171,7 +169,8 @@ export const handler = instrument(
       return processPartialResponse(
         event,
         (record: SQSRecord) => noticeRecord(record, context),
-        noticeProcessor,
+        // One per invocation: a processor collects its batch's failures, and invocations may overlap.
+        new BatchProcessor(EventType.SQS),
         {
           context,
         },
@@ -180,7 +179,7 @@ export const handler = instrument(
     return processPartialResponse(
       event,
       (record: DynamoDBRecord) => notifyRecord(record, context),
-      processor,
+      new BatchProcessor(EventType.DynamoDBStreams),
       {
         context,
       },

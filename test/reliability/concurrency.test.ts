@@ -224,9 +224,20 @@ describe(`the same input delivered ${DELIVERIES} times at once, AWS handlers on 
       JSON.parse(completed[0]?.Detail ?? '{}'),
     );
     const analyzeStart = performance.now();
-    const analyzed = await times((i) => analyze(sqsEvent(sqsRecord(envelope, `msg-${i}`)), lambdaContext()));
+    // A one-message batch that fails throws (Powertools' FullBatchFailureError): SQS shows it again.
+    const deliver = (i: number) =>
+      analyze(sqsEvent(sqsRecord(envelope, `msg-${i}`)), lambdaContext()).then(
+        (r) => (r.batchItemFailures.length === 0 ? 'acked' : 'redelivered'),
+        () => 'redelivered',
+      );
+    const analyzed = await times(deliver);
     const analyzeMs = elapsedMs(analyzeStart);
-    expect(analyzed.flatMap((r) => r.batchItemFailures)).toEqual([]);
+    // The ones that found the claim held are reported, not acked; their redelivery finds the analysis done.
+    expect(analyzed.filter((o) => o === 'acked').length).toBeGreaterThanOrEqual(1);
+    const redelivered = await Promise.all(
+      analyzed.flatMap((o, i) => (o === 'redelivered' ? [deliver(i)] : [])),
+    );
+    expect(redelivered.every((o) => o === 'acked')).toBe(true);
     const doc = ddb.documentClient();
     const analysisItems = await doc.send(
       new QueryCommand({
@@ -272,7 +283,7 @@ describe(`the same input delivered ${DELIVERIES} times at once, AWS handlers on 
       {
         adapters: 'AWS (s3rver, dynalite, loopback EventBridge/SES)',
         burst: `${DELIVERIES} × analyze handler (SQS, one message each)`,
-        outcomes: `${analyzed.length} invocations, 0 batch item failures`,
+        outcomes: `${analyzed.length} invocations: ${tally(analyzed)}; every redelivery acked`,
         analyses: analysisItems.Items?.length ?? 0,
         AnalysisCompleted: analysisCompleted.length,
         'wall ms': analyzeMs,
