@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SymbolListSchema } from '../../src/core/fetch/params.js';
+import { DEFAULT_REJECT_PCT_THRESHOLD } from '../../src/core/notify/failure-notice.js';
 
 const email = z.email();
 
@@ -24,6 +25,10 @@ export const PipelineContextSchema = z
     /** How S3 starts ingest: `eventbridge` (Object Created on the default bus) or `sqs` (S3 notification → queue). */
     ingestTrigger: z.enum(['eventbridge', 'sqs']).default('eventbridge'),
     handlersDir: z.string().min(1).default('dist/handlers'),
+    /** Symbols of a large market file given an outlook by the model: the prompt's budget. */
+    outlookSymbols: z.coerce.number().int().min(1).max(50).default(12),
+    /** Reject % above which an ingested file gets a failure notice and the reject-rate alarm counts it. */
+    rejectPctThreshold: z.coerce.number().int().min(1).max(100).default(DEFAULT_REJECT_PCT_THRESHOLD),
     /** Symbols the scheduled fetch pulls (`AAPL,MSFT`); without them there is no schedule. */
     fetchSymbols: SymbolListSchema.transform((symbols) => symbols.join(',')).optional(),
     /** EventBridge `cron(...)` or `rate(...)` in UTC; needs fetchSymbols. */

@@ -83,7 +83,12 @@ export class SluiceDeliveryPipelineStack extends Stack {
       branch,
       connectionArn,
       uat: String(uat),
-      ...stageContext,
+      ...Object.fromEntries(
+        Object.entries(stageContext).map(([key, value]) => [
+          key,
+          value === undefined ? undefined : String(value),
+        ]),
+      ),
       ...operationsContextFlags(operationsContext),
     };
     const contextFlags = Object.entries(context)

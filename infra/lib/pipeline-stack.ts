@@ -27,7 +27,6 @@ import { assertIntegerInRange } from './validate.js';
 export type Stage = 'dev' | 'uat' | 'prod';
 
 /** A file rejecting more than this percentage of its rows alarms and gets a failure notice. */
-const REJECT_PCT_THRESHOLD = DEFAULT_REJECT_PCT_THRESHOLD;
 
 export interface SluicePipelineStackProps extends StackProps {
   readonly stage: Stage;
@@ -40,6 +39,10 @@ export interface SluicePipelineStackProps extends StackProps {
   readonly mailTo: string;
   /** @default 'amazon.nova-lite-v1:0' */
   readonly bedrockModelId?: string;
+  /** Symbols of a large market file the model writes an outlook for (1..50). @default 12 */
+  readonly outlookSymbols?: number;
+  /** Reject % above which an ingested file gets a failure notice and counts for the reject-rate alarm. @default 20 */
+  readonly rejectPctThreshold?: number;
   /**
    * How data objects are encrypted: `kms`, a customer-managed key of the stack's own; `s3`, S3-managed keys.
    * @default 'kms'
@@ -95,6 +98,7 @@ export class SluicePipelineStack extends Stack {
     assertIntegerInRange('analyzeConcurrency', analyzeConcurrency, 2, 100);
     assertIntegerInRange('notifyConcurrency', notifyConcurrency, 1, 100);
     const bedrockModelId = props.bedrockModelId ?? 'amazon.nova-lite-v1:0';
+    const rejectPctThreshold = props.rejectPctThreshold ?? DEFAULT_REJECT_PCT_THRESHOLD;
     const ops = props.operations ?? DEFAULT_OPERATIONS;
     for (const [key, value] of Object.entries(tagsFor(ops, stage))) Tags.of(this).add(key, value);
     const logRetention = ops.logRetentionDays as logs.RetentionDays;
@@ -162,6 +166,7 @@ export class SluicePipelineStack extends Stack {
         ...common,
         SLUICE_ANALYST: 'bedrock',
         SLUICE_BEDROCK_MODEL_ID: bedrockModelId,
+        SLUICE_OUTLOOK_SYMBOLS: String(props.outlookSymbols ?? 12),
         // The receive that takes the offline narrative rather than running out of time again.
         SLUICE_MAX_RECEIVE_COUNT: String(ops.maxReceiveCount),
       },
@@ -175,7 +180,7 @@ export class SluicePipelineStack extends Stack {
         ...common,
         SLUICE_MAIL_FROM: props.mailFrom,
         SLUICE_MAIL_TO: props.mailTo,
-        SLUICE_REJECT_PCT_THRESHOLD: String(REJECT_PCT_THRESHOLD),
+        SLUICE_REJECT_PCT_THRESHOLD: String(rejectPctThreshold),
       },
       reservedConcurrentExecutions: notifyConcurrency,
     });
@@ -302,7 +307,7 @@ export class SluicePipelineStack extends Stack {
         'failure-notices': failureNotices.queue,
         ...(trigger.queue ? { ingest: trigger.queue } : {}),
       },
-      rejectPctThreshold: REJECT_PCT_THRESHOLD,
+      rejectPctThreshold,
       metricNamespace: ops.metricNamespace,
       alarmEmail: props.alarmEmail,
     });

@@ -91,6 +91,8 @@ describe('parsePipelineContext', () => {
       dataKey: 'kms',
       ingestTrigger: 'eventbridge',
       handlersDir: 'dist/handlers',
+      outlookSymbols: 12,
+      rejectPctThreshold: 20,
     });
   });
 

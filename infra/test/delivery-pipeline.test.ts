@@ -28,6 +28,8 @@ const STAGE_CONTEXT = {
   dataKey: 'kms',
   ingestTrigger: 'eventbridge',
   handlersDir: stubHandlersDir(),
+  outlookSymbols: 12,
+  rejectPctThreshold: 20,
 } as const;
 
 let stack: SluiceDeliveryPipelineStack;

@@ -328,6 +328,25 @@ describe('SluicePipelineStack', () => {
       });
     });
 
+    it('take the outlook budget and the reject threshold from context, into the functions and the alarm', () => {
+      expect(functionByName('analyze').Properties).toMatchObject({
+        Environment: { Variables: { SLUICE_OUTLOOK_SYMBOLS: '12' } },
+      });
+      const tuned = Template.fromStack(
+        synthPipeline('uat', stubHandlersDir(), { outlookSymbols: 5, rejectPctThreshold: 35 }),
+      );
+      const env = (name: string) =>
+        (Object.values(tuned.findResources('AWS::Lambda::Function')) as Resource[]).find(
+          (f) => f.Properties.FunctionName === `sluice-uat-${name}`,
+        )?.Properties.Environment;
+      expect(env('analyze')).toMatchObject({ Variables: { SLUICE_OUTLOOK_SYMBOLS: '5' } });
+      expect(env('notify')).toMatchObject({ Variables: { SLUICE_REJECT_PCT_THRESHOLD: '35' } });
+      tuned.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmName: 'sluice-uat-reject-pct',
+        Threshold: 35,
+      });
+    });
+
     it('alarm on refused files, the reject rate and the failure-notice DLQ, into the alarm topic', () => {
       const topic = logicalIdOf('AWS::SNS::Topic', { TopicName: 'sluice-dev-alarms' });
       for (const [name, expression] of [

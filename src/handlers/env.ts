@@ -41,6 +41,8 @@ export const HandlerEnvSchema = z.object({
   SLUICE_SES_CONFIGURATION_SET: z.string().optional(),
   /** JSON price table merged over the defaults. */
   SLUICE_PRICES: PriceTableJsonSchema.optional(),
+  /** Symbols of a large market file the narrative writes an outlook for: the prompt's token budget. */
+  SLUICE_OUTLOOK_SYMBOLS: z.coerce.number().int().min(1).max(50).default(12),
   /**
    * Time kept back from the end of an invocation for recording a failure: retry loops
    * (Bedrock, SES) stop this long before Lambda's timeout would.

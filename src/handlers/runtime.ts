@@ -186,6 +186,7 @@ export function createRuntime(name: HandlerName, source: NodeJS.ProcessEnv = pro
       ...DEFAULT_ANALYZE_OPTIONS,
       claimTtlMs: claimTtlWithin(DEFAULT_ANALYZE_OPTIONS.claimTtlMs, context),
       prices,
+      outlookSymbols: env.SLUICE_OUTLOOK_SYMBOLS,
     }),
     notifyOptions: (context) => {
       if (!mail) throw new ConfigError(`the ${name} handler sends no mail`);
