@@ -50,9 +50,9 @@ describe('ci.yml', () => {
     expect(runs(steps).some((r) => r.includes('/usr/bin/chromium --version'))).toBe(true);
   });
 
-  it('installs, lints, tests and synthesizes, in that order, then uploads artifacts/ even on failure', () => {
+  it('installs, lints, tests, scores the findings and synthesizes, in that order, then uploads artifacts/ even on failure', () => {
     const commands = runs(steps).filter((r) => r.startsWith('npm '));
-    expect(commands).toEqual(['npm ci', 'npm run lint', 'npm test', 'npm run synth']);
+    expect(commands).toEqual(['npm ci', 'npm run lint', 'npm test', 'npm run eval', 'npm run synth']);
     const upload = steps.at(-1)!;
     expect(upload.uses).toMatch(/^actions\/upload-artifact@/);
     expect(upload.with?.path).toBe('artifacts/');
