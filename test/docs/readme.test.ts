@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CONFIG_SECTION } from '../../scripts/config-table.js';
 import { README_SECTION, reasonTables } from '../../scripts/reason-table.js';
-import { configTable } from '../../src/cli/config-options.js';
 import { DATASETS } from '../../src/core/datasets/registry.js';
+import { configTable } from '../../src/local/config-options.js';
 
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 
@@ -12,7 +12,7 @@ describe('README', () => {
     expect(README_SECTION.exec(readme)?.[1]).toBe(reasonTables());
   });
 
-  it('lists exactly the options of src/cli/config-options.ts', () => {
+  it('lists exactly the options of src/local/config-options.ts', () => {
     expect(CONFIG_SECTION.exec(readme)?.[1]).toBe(configTable());
   });
 

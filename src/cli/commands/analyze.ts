@@ -8,11 +8,12 @@ import { ConfigError } from '../../core/errors.js';
 import { type IngestCompleted, makeEvent } from '../../core/events.js';
 import { type Manifest, ManifestSchema } from '../../core/ingest/manifest.js';
 import { keys } from '../../core/keys.js';
-import { analystFrom } from '../analyst.js';
-import type { LocalConfig } from '../config.js';
-import type { LocalPorts } from '../local-ports.js';
-import { analyzeOptionsFrom } from '../pipeline.js';
-import { type CliIo, ingestFiles, reportIngest } from './ingest.js';
+import { analystFrom } from '../../local/analyst.js';
+import type { LocalConfig } from '../../local/config.js';
+import type { LocalPorts } from '../../local/local-ports.js';
+import { analyzeOptionsFrom } from '../../local/options.js';
+import type { CliIo } from '../io.js';
+import { ingestFiles, reportIngest } from './ingest.js';
 
 const SHA256 = /^[0-9a-f]{64}$/;
 
@@ -70,7 +71,7 @@ export async function analyzeCommand(
   }
   const event = completedFrom(await readManifest(ports, id));
   const result = await analyzeIngested(
-    { ...ports, analyst: analystFrom(config, ports.logger) },
+    { ...ports, analyst: await analystFrom(config, ports.logger) },
     { event, requestId: randomUUID(), force: options.force },
     analyzeOptionsFrom(config),
   );

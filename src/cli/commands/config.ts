@@ -1,7 +1,7 @@
 /** `sluice config`: every option's effective value and where it came from, secrets masked. */
-import { findConfigFile, loadConfigFile } from '../config-file.js';
-import { CONFIG_OPTIONS, fileKeyOf } from '../config-options.js';
-import type { CliIo } from './ingest.js';
+import { findConfigFile, loadConfigFile } from '../../local/config-file.js';
+import { CONFIG_OPTIONS, fileKeyOf } from '../../local/config-options.js';
+import type { CliIo } from '../io.js';
 
 export interface EffectiveOption {
   readonly env: string;

@@ -4,8 +4,8 @@ import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { errorMessage, ObjectNotFoundError } from '../../core/errors.js';
 import { type ExportKind, exportRunCsv, NoExportOutputError } from '../../core/export/run-csv.js';
-import type { LocalPorts } from '../local-ports.js';
-import type { CliIo } from './ingest.js';
+import type { LocalPorts } from '../../local/local-ports.js';
+import type { CliIo } from '../io.js';
 
 const SHA256 = /^[0-9a-f]{64}$/;
 

@@ -2,10 +2,11 @@
 import { randomUUID } from 'node:crypto';
 import { loadMailConfig } from '../../adapters/mail/index.js';
 import { notifyAnalysis } from '../../core/notify/stage.js';
-import { configEnv } from '../config-file.js';
-import type { LocalPorts } from '../local-ports.js';
-import { notifyDepsFrom, notifyOptionsFrom } from '../pipeline.js';
-import type { CliIo } from './ingest.js';
+import { configEnv } from '../../local/config-file.js';
+import type { LocalPorts } from '../../local/local-ports.js';
+import { notifyOptionsFrom } from '../../local/options.js';
+import { notifyDepsFrom } from '../../local/pipeline.js';
+import type { CliIo } from '../io.js';
 
 export async function notifyCommand(
   ports: LocalPorts,
@@ -15,7 +16,7 @@ export async function notifyCommand(
 ): Promise<number> {
   const mail = loadMailConfig(configEnv(), { dataDir: ports.dataDir });
   const result = await notifyAnalysis(
-    notifyDepsFrom(ports, mail),
+    await notifyDepsFrom(ports, mail),
     { id, requestId: randomUUID(), force: options.resend },
     notifyOptionsFrom(mail),
   );

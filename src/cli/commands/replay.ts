@@ -21,15 +21,15 @@ import {
   replayRejects,
   rerunInput,
 } from '../../core/replay/index.js';
-import { analystFrom } from '../analyst.js';
-import type { LocalConfig } from '../config.js';
-import { configEnv } from '../config-file.js';
-import type { LocalPorts } from '../local-ports.js';
-import { ingestOptionsFrom } from '../options.js';
-import { analyzeOptionsFrom, notifyDepsFrom, notifyOptionsFrom } from '../pipeline.js';
+import { analystFrom } from '../../local/analyst.js';
+import type { LocalConfig } from '../../local/config.js';
+import { configEnv } from '../../local/config-file.js';
+import type { LocalPorts } from '../../local/local-ports.js';
+import { analyzeOptionsFrom, ingestOptionsFrom, notifyOptionsFrom } from '../../local/options.js';
+import { notifyDepsFrom } from '../../local/pipeline.js';
+import type { CliIo } from '../io.js';
 import { manifestTable } from '../render.js';
 import { completedFrom, describeAnalysis } from './analyze.js';
-import type { CliIo } from './ingest.js';
 
 export interface ReplayCommandOptions {
   /** Validate only the rejected rows again, into new files under a replay id. */
@@ -85,14 +85,14 @@ async function followUp(
 ): Promise<FollowUp> {
   await ports.bus.drain();
   const analyzed = await analyzeIngested(
-    { ...ports, analyst: analystFrom(config, ports.logger) },
+    { ...ports, analyst: await analystFrom(config, ports.logger) },
     { event: completedFrom(manifest), requestId: randomUUID(), force: true },
     analyzeOptionsFrom(config),
   );
   if (!notify || !analyzed.analysis) return { analysis: analyzed.analysis };
   const mail = loadMailConfig(configEnv(), { dataDir: ports.dataDir });
   const notification = await notifyAnalysis(
-    notifyDepsFrom(ports, mail),
+    await notifyDepsFrom(ports, mail),
     // A re-run's report was sent before under the same id: asking for it means sending it again.
     { id: manifest.id, requestId: randomUUID(), force: true },
     notifyOptionsFrom(mail),
