@@ -15,6 +15,30 @@ import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 
 export const CLI_OUTDIR = 'dist/cli';
+
+/**
+ * Left to node_modules: native modules (a .node binary cannot be bundled), the
+ * AWS SDK (large, and loaded only for Bedrock, S3 or SES), and packages found by
+ * their path at run time (fonts, the chart library the dashboard serves).
+ * Everything else is bundled: node compiles one chunk faster than the hundreds
+ * of files zod alone spreads over.
+ */
+const EXTERNAL = [
+  '@libsql/*',
+  'libsql',
+  '@resvg/resvg-js',
+  '@aws-sdk/*',
+  '@smithy/*',
+  'chokidar',
+  'lightweight-charts',
+  '@expo-google-fonts/*',
+];
+
+/** Bundled CommonJS calls `require` for node builtins, which ESM does not define. */
+const REQUIRE_SHIM = [
+  "import { createRequire as __sluiceCreateRequire } from 'node:module';",
+  'const require = __sluiceCreateRequire(import.meta.url);',
+].join('\n');
 export const CLI_ENTRY = `${CLI_OUTDIR}/sluice.mjs`;
 
 export interface CliBuild {
@@ -45,7 +69,9 @@ export async function buildCli(root = process.cwd()): Promise<CliBuild> {
     target: 'node20',
     format: 'esm',
     sourcemap: 'linked',
-    packages: 'external',
+    external: EXTERNAL,
+    banner: { js: REQUIRE_SHIM },
+    mainFields: ['module', 'main'],
     metafile: true,
     write: false,
     logLevel: 'warning',
@@ -58,6 +84,9 @@ export async function buildCli(root = process.cwd()): Promise<CliBuild> {
     await rename(temp, file.path);
     written.add(path.basename(file.path));
   }
+  // Which sources each chunk holds: test/cli/lazy-loading.test.ts reads it.
+  await writeFile(path.join(outdir, 'meta.json'), JSON.stringify(result.metafile));
+  written.add('meta.json');
   for (const name of await readdir(outdir)) {
     if (!written.has(name) && !name.endsWith('.tmp')) await rm(path.join(outdir, name), { force: true });
   }
