@@ -301,18 +301,21 @@ async function main(): Promise<void> {
   const rss = (run?: ProcessRun) => run?.peakRssMb ?? Number.NaN;
   const atLeast = (target: number) => (v: number) => v >= target;
   const atMost = (target: number) => (v: number) => v <= target;
+  const bars = fmt(symbols * 2000);
+  const bars10 = fmt(symbols * 20_000);
+  const rowsLabel = fmt(csvRows);
   const targets: ReadonlyArray<readonly [string, number, (v: number) => boolean, string]> = [
     ['`sluice --help` vs `node -e 0`, ≤ 3×', help.ms / bare.ms, atMost(3), '×'],
     ['`sluice --help` peak RSS < 80 MB', help.peakRssMb, (v) => v < 80, ' MB'],
-    ['Twelve Data 1M bars vs naive, ≥ 3×', speedup(sluiceJson, naiveJson), atLeast(3), '×'],
-    ['Twelve Data 1M bars peak RSS ≤ 150 MB', rss(sluiceJson), atMost(150), ' MB'],
-    ['Twelve Data 10M bars peak RSS ≤ 150 MB', rss(sluiceJson10), atMost(150), ' MB'],
-    ['ohlcv CSV 1M rows vs naive, ≥ 4×', speedup(sluiceOhlcv, naiveOhlcv), atLeast(4), '×'],
-    ['ohlcv CSV 1M rows peak RSS ≤ 150 MB', rss(sluiceOhlcv), atMost(150), ' MB'],
+    [`Twelve Data ${bars} bars vs naive, ≥ 3×`, speedup(sluiceJson, naiveJson), atLeast(3), '×'],
+    [`Twelve Data ${bars} bars peak RSS ≤ 150 MB`, rss(sluiceJson), atMost(150), ' MB'],
+    [`Twelve Data ${bars10} bars peak RSS ≤ 150 MB`, rss(sluiceJson10), atMost(150), ' MB'],
+    [`ohlcv CSV ${rowsLabel} rows vs naive, ≥ 4×`, speedup(sluiceOhlcv, naiveOhlcv), atLeast(4), '×'],
+    [`ohlcv CSV ${rowsLabel} rows peak RSS ≤ 150 MB`, rss(sluiceOhlcv), atMost(150), ' MB'],
     ...(compare
       ? [
           [
-            'ohlcv CSV 1M rows vs DuckDB (reported)',
+            `ohlcv CSV ${rowsLabel} rows vs DuckDB (reported)`,
             speedup(sluiceOhlcv, duckdbOhlcv),
             () => true,
             '×',

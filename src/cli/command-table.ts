@@ -82,11 +82,27 @@ export const COMMANDS: readonly CommandEntry[] = [
     },
   }),
   entry({
+    name: 'runs',
+    define: (c) =>
+      c
+        .description('list the inputs of the data dir, newest first: id, dataset, status, counts, time')
+        .option('--json', 'print the runs as JSON (the dashboard API objects)'),
+    run: async ({ io, dataDir }, opts: { json?: boolean }) => {
+      const [{ withLocalPorts }, { runsCommand }] = await Promise.all([
+        session(),
+        import('./commands/runs.js'),
+      ]);
+      return withLocalPorts(dataDir, (ports) => runsCommand(ports, opts, io));
+    },
+  }),
+  entry({
     name: 'analyze',
     define: (c) =>
       c
-        .description('analyze an ingested input (by its SHA-256), or ingest a file and analyze it')
-        .argument('<target>', 'the input SHA-256 from its manifest, or a file')
+        .description(
+          'analyze an ingested input (by its SHA-256 or a unique prefix), or ingest a file and analyze it',
+        )
+        .argument('<target>', 'the input SHA-256 (or a unique prefix of it), or a file')
         .option('--force', 'analyze again even if this input was analyzed before')
         .option('--json', 'print the stored analysis as JSON'),
     run: async ({ io, dataDir }, target: string, opts: { force?: boolean; json?: boolean }) => {
@@ -138,7 +154,7 @@ export const COMMANDS: readonly CommandEntry[] = [
     define: (c) =>
       c
         .description("send a stored analysis's report (again with --resend)")
-        .argument('<id>', 'the analysis id (the input SHA-256)')
+        .argument('<id>', 'the analysis id (the input SHA-256, or a unique prefix of it)')
         .option('--resend', 'send even if the report was sent before')
         .option('--json', 'print the outcome as JSON'),
     run: async ({ io, dataDir }, id: string, opts: { resend?: boolean; json?: boolean }) => {
@@ -154,7 +170,7 @@ export const COMMANDS: readonly CommandEntry[] = [
     define: (c) =>
       c
         .description('run an ingested input again, or validate its rejected rows again after a contract fix')
-        .argument('<sha256>', 'the input SHA-256 from its manifest')
+        .argument('<sha256>', 'the input SHA-256 from its manifest (or a unique prefix of it)')
         .option('--rejects', 'only the rejected rows: newly valid ones are appended to a new processed file')
         .option('--notify', 'send the report of the replayed analysis (not sent otherwise)')
         .option('--json', 'print the outcome as JSON'),
@@ -171,7 +187,7 @@ export const COMMANDS: readonly CommandEntry[] = [
     define: (c) =>
       c
         .description("write an input's processed rows (or its rejects) as CSV, formula cells neutralized")
-        .argument('<sha256>', 'the input SHA-256 from its manifest')
+        .argument('<sha256>', 'the input SHA-256 from its manifest (or a unique prefix of it)')
         .option('--rejects', 'export the rejected rows with their reasons instead')
         .option('--out <file>', 'write to this file instead of stdout'),
     run: async ({ io, dataDir }, id: string, opts: { rejects?: boolean; out?: string }) => {

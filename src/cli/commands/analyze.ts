@@ -1,5 +1,6 @@
 /** `sluice analyze <sha256 | file>`: analyze an ingested input, ingesting the file first if needed. */
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { executiveSummaryOf } from '../../core/analyze/narrative.js';
 import { type AnalyzeResult, analyzeIngested } from '../../core/analyze/stage.js';
@@ -12,10 +13,9 @@ import { analystFrom } from '../../local/analyst.js';
 import type { LocalConfig } from '../../local/config.js';
 import type { LocalPorts } from '../../local/local-ports.js';
 import { analyzeOptionsFrom } from '../../local/options.js';
+import { idArgument, SHA256 } from '../input-ids.js';
 import type { CliIo } from '../io.js';
 import { ingestFiles, reportIngest } from './ingest.js';
-
-const SHA256 = /^[0-9a-f]{64}$/;
 
 async function readManifest(ports: LocalPorts, id: string): Promise<Manifest> {
   const bytes = await ports.store.getBytes(keys.manifest(id)).catch(() => {
@@ -56,8 +56,14 @@ export async function analyzeCommand(
   options: { force?: boolean; json?: boolean },
   io: CliIo,
 ): Promise<number> {
-  let id = target;
-  if (!SHA256.test(target)) {
+  // A file of that name wins over an id prefix: `sluice analyze cafe` reads ./cafe when there is one.
+  const given =
+    SHA256.test(target) || existsSync(target)
+      ? { id: target }
+      : await idArgument(ports.store, ports.dataDir, target, io);
+  if ('exit' in given) return given.exit;
+  let id = given.id;
+  if (!SHA256.test(id)) {
     const ingested = await ingestFiles(ports, config, [target], {}, io);
     const exit = reportIngest(
       ports,

@@ -6,14 +6,18 @@ import { configEnv } from '../../local/config-file.js';
 import type { LocalPorts } from '../../local/local-ports.js';
 import { notifyOptionsFrom } from '../../local/options.js';
 import { notifyDepsFrom } from '../../local/pipeline.js';
+import { idArgument } from '../input-ids.js';
 import type { CliIo } from '../io.js';
 
 export async function notifyCommand(
   ports: LocalPorts,
-  id: string,
+  target: string,
   options: { resend?: boolean; json?: boolean },
   io: CliIo,
 ): Promise<number> {
+  const given = await idArgument(ports.store, ports.dataDir, target, io);
+  if ('exit' in given) return given.exit;
+  const { id } = given;
   const mail = loadMailConfig(configEnv(), { dataDir: ports.dataDir });
   const result = await notifyAnalysis(
     await notifyDepsFrom(ports, mail),

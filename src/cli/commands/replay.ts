@@ -27,6 +27,7 @@ import { configEnv } from '../../local/config-file.js';
 import type { LocalPorts } from '../../local/local-ports.js';
 import { analyzeOptionsFrom, ingestOptionsFrom, notifyOptionsFrom } from '../../local/options.js';
 import { notifyDepsFrom } from '../../local/pipeline.js';
+import { idArgument, SHA256 } from '../input-ids.js';
 import type { CliIo } from '../io.js';
 import { manifestTable } from '../render.js';
 import { completedFrom, describeAnalysis } from './analyze.js';
@@ -39,8 +40,6 @@ export interface ReplayCommandOptions {
   readonly json?: boolean;
 }
 
-const SHA256 = /^[0-9a-f]{64}$/;
-
 interface FollowUp {
   readonly analysis?: StoredAnalysis;
   readonly notification?: NotifyResult;
@@ -50,11 +49,14 @@ interface FollowUp {
 export async function replayCommand(
   ports: LocalPorts,
   config: LocalConfig,
-  target: string,
+  argument: string,
   options: ReplayCommandOptions,
   io: CliIo,
   contracts: (id: string) => DatasetContract | undefined = datasetById,
 ): Promise<number> {
+  const given = await idArgument(ports.store, ports.dataDir, argument, io);
+  if ('exit' in given) return given.exit;
+  const target = given.id;
   if (!SHA256.test(target)) {
     io.stderr.write(
       `sluice: replay takes the 64-hex SHA-256 of an ingested input (its manifest's id), not ${JSON.stringify(target)}\n`,
