@@ -15,9 +15,10 @@ import { ingestObject } from '../../src/core/ingest/stage.js';
 import type { Analyst } from '../../src/core/ports.js';
 import { randomWalkBars } from '../../src/samples/random-walk.js';
 import { twelveDataSample } from '../../src/samples/twelvedata.generator.js';
+import { SEED_DATA_DIR } from './files.js';
 import { makeTestPorts } from './local-ports.js';
 
-export const SEED_DATA_DIR = path.resolve(process.cwd(), '../shared/seed-data');
+export { SEED_DATA_DIR };
 
 export interface AnalysisFixtureOptions {
   /** Writes the narrative; the offline analyst when absent. */

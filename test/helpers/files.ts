@@ -6,8 +6,10 @@ import { existsSync, readdirSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 
-/** The read-only samples in ../shared/seed-data (CI clones the repo with shared/ beside it). */
-export const seedFile = (name: string): string => path.resolve(process.cwd(), '../shared/seed-data', name);
+/** The seed samples, byte-for-byte copies of the shared seed data kept in the repo so a clone stands alone. */
+export const SEED_DATA_DIR = path.resolve(process.cwd(), 'test/fixtures/seed-data');
+
+export const seedFile = (name: string): string => path.join(SEED_DATA_DIR, name);
 
 export const readSeed = (name: string): Promise<string> => readFile(seedFile(name), 'utf8');
 
