@@ -35,8 +35,34 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   return program;
 }
 
+/** What the file system said, in words, for the errors a mistyped path gives. */
+const FS_ERRORS: Readonly<Record<string, string>> = {
+  ENOENT: 'no such file or folder',
+  EISDIR: 'is a folder, where a file was expected',
+  ENOTDIR: 'a part of the path is not a folder',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+};
+
+/** The one line a failure prints: a file system error names its path, not the syscall. */
+export function describeFailure(error: unknown): string {
+  const { code, path } = (error ?? {}) as { code?: unknown; path?: unknown };
+  const words = typeof code === 'string' ? FS_ERRORS[code] : undefined;
+  if (words !== undefined && typeof path === 'string') return `${path}: ${words}`;
+  // A read of a folder names no path.
+  if (code === 'EISDIR') return 'a folder was given where a file was expected';
+  return errorMessage(error);
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
   const io: CliIo = { stdout: process.stdout, stderr: process.stderr };
+  // `sluice export ... | head` closes the pipe early: the reader has what it wanted.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+      process.exit(process.exitCode ?? 0);
+    });
+  }
   let exit = 0;
   const program = buildProgram(io, (code) => {
     exit = code;
@@ -46,7 +72,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   } catch (error) {
     // Commander has already printed its own usage error, help or version.
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
-    io.stderr.write(`sluice: ${errorMessage(error)}\n`);
+    io.stderr.write(`sluice: ${describeFailure(error)}\n`);
     return 2;
   }
   return exit;

@@ -102,3 +102,24 @@ describe('resolveInputId', () => {
     }
   });
 });
+
+describe('failures a newcomer meets', () => {
+  it('say what is wrong with a path in one line, no Node error code or syscall', async () => {
+    await mkdir(path.join(dir, 'folder'), { recursive: true });
+    const missing = sluice('ingest', 'nope.csv');
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toBe('sluice: nope.csv: no such file or folder\n');
+    const folder = sluice('run', 'folder');
+    expect(folder.code).toBe(2);
+    expect(folder.stderr).toBe('sluice: a folder was given where a file was expected\n');
+  });
+
+  it('end quietly when the reader of stdout goes away', () => {
+    const run = spawnSync('sh', ['-c', `"${process.execPath}" "${BIN}" config | head -1`], {
+      encoding: 'utf8',
+    });
+    expect(run.status).toBe(0);
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toMatch(/^config file: /);
+  });
+});
