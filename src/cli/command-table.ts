@@ -55,9 +55,8 @@ export const COMMANDS: readonly CommandEntry[] = [
         )
         .option('--json', 'print as JSON'),
     run: async ({ io }, opts: { json?: boolean }) => {
-      const { effectiveConfig, printConfig } = await import('./commands/config.js');
-      printConfig(effectiveConfig(), opts.json === true, io);
-      return undefined;
+      const { configCommand } = await import('./commands/config.js');
+      return configCommand(opts, io);
     },
   }),
   entry({

@@ -123,3 +123,22 @@ describe('failures a newcomer meets', () => {
     expect(run.stdout).toMatch(/^config file: /);
   });
 });
+
+describe('sluice config', () => {
+  it('shows the default values themselves, and refuses an invalid value naming what it accepts', () => {
+    const shown = sluice('config');
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toMatch(/SLUICE_ANALYST\s+offline\s+\[default\]/);
+    expect(shown.stdout).not.toContain('(default)');
+    const run = spawnSync(process.execPath, [BIN, 'config'], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { ...process.env, SLUICE_ANALYST: 'gpt' },
+    });
+    expect(run.status).toBe(2);
+    expect(run.stdout).toMatch(/SLUICE_ANALYST\s+gpt\s+\[environment\]/);
+    expect(run.stderr).toBe(
+      'sluice: invalid SLUICE_ANALYST (config key analyst): Invalid option: expected one of "offline"|"bedrock"|"openai"\n',
+    );
+  });
+});
