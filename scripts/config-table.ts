@@ -1,8 +1,8 @@
 /**
- * The configuration table of README.md, generated from src/cli/config-options.ts,
+ * The configuration table of README.md, generated from src/local/config-options.ts,
  * the one list. `--write` replaces the README section between its markers.
  */
-import { configTable } from '../src/cli/config-options.js';
+import { configTable } from '../src/local/config-options.js';
 import { readmeSection, writeReadmeSection } from './readme-section.js';
 
 export const CONFIG_SECTION = readmeSection('config');

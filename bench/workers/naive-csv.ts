@@ -1,17 +1,20 @@
 /**
  * Benchmark worker: a CSV read the naive way. Read the whole file, split lines and
- * commas (no quoting), validate with the very same contract, write the outputs.
+ * commas (no quoting: wrong on a quoted field), validate with the very same
+ * contract (argv[4]: health-vitals, ohlcv-csv or smartphone-sales), write the outputs.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { healthVitals } from '../../src/core/datasets/health-vitals.js';
+import { datasetById } from '../../src/core/datasets/registry.js';
 import { report } from './report.js';
 
-const [file, outDir] = process.argv.slice(2) as [string, string];
+const [file, outDir, dataset = 'health-vitals'] = process.argv.slice(2) as [string, string, string?];
+const contract = datasetById(dataset);
+if (!contract) throw new Error(`unknown dataset ${dataset}`);
 const started = performance.now();
 const lines = readFileSync(file, 'utf8').split('\n');
 const header = (lines[0] ?? '').split(',');
-const validator = healthVitals.createValidator();
+const validator = contract.createValidator();
 const valid: string[] = [];
 const rejected: string[] = [];
 let index = 0;

@@ -4,11 +4,11 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MailEnvSchema } from '../adapters/mail/index.js';
 import { ConfigError } from '../core/errors.js';
+import { LocalConfigSchema, loadLocalConfig } from '../local/config.js';
+import { CONFIG_FILE_NAME, configEnv, parseConfigFile } from '../local/config-file.js';
+import { CONFIG_OPTIONS, fileKeyOf } from '../local/config-options.js';
 import { effectiveConfig } from './commands/config.js';
 import { FetchEnvSchema } from './commands/fetch.js';
-import { LocalConfigSchema, loadLocalConfig } from './config.js';
-import { CONFIG_FILE_NAME, configEnv, parseConfigFile } from './config-file.js';
-import { CONFIG_OPTIONS, fileKeyOf } from './config-options.js';
 
 let dir: string;
 beforeEach(async () => {

@@ -1,7 +1,7 @@
 /** Human output of the CLI: a summary table and where the outputs are. */
 import path from 'node:path';
 import Table from 'cli-table3';
-import type { IngestedFile } from './commands/ingest.js';
+import type { IngestedFile } from './io.js';
 
 const topReasons = (reasons: Record<string, number>, most = 3): string =>
   Object.entries(reasons)

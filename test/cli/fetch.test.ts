@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { S3ObjectStore } from '../../src/adapters/aws/object-store.s3.js';
 import { fetchCommand } from '../../src/cli/commands/fetch.js';
-import type { CliIo } from '../../src/cli/commands/ingest.js';
+import type { CliIo } from '../../src/cli/io.js';
 import { buildProgram, main } from '../../src/cli/main.js';
 import { startS3Emulator } from '../helpers/emulators.js';
 import { manualClock } from '../helpers/local-ports.js';

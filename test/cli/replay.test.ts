@@ -3,11 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ReplayCommandOptions, replayCommand } from '../../src/cli/commands/replay.js';
-import { loadLocalConfig } from '../../src/cli/config.js';
-import { openLocalPorts } from '../../src/cli/local-ports.js';
 import { buildProgram } from '../../src/cli/main.js';
 import { datasetById } from '../../src/core/datasets/registry.js';
 import { replayId } from '../../src/core/replay/index.js';
+import { loadLocalConfig } from '../../src/local/config.js';
+import { openLocalPorts } from '../../src/local/local-ports.js';
 import { acceptThousandsSeparators, marketFixture } from '../helpers/replay-fixtures.js';
 
 interface Run {

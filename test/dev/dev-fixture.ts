@@ -5,9 +5,9 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { loadLocalConfig } from '../../src/cli/config.js';
 import type { DetailType } from '../../src/core/events.js';
 import { type Dev, type DevOptions, startDev } from '../../src/dev/start-dev.js';
+import { loadLocalConfig } from '../../src/local/config.js';
 import { generateHealthVitals, generateSmartphoneSales } from '../../src/samples/csv.generators.js';
 
 /** Chokidar polls a growing file every 25 ms and calls it written after 300 ms without change. */

@@ -4,11 +4,11 @@ import { once } from 'node:events';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openLocalPorts } from '../../src/cli/local-ports.js';
 import { ingestObject } from '../../src/core/ingest/stage.js';
 import { claimKeys } from '../../src/core/keys.js';
 import type { Analyst } from '../../src/core/ports.js';
 import { LOCK_FILE } from '../../src/dev/lock.js';
+import { openLocalPorts } from '../../src/local/local-ports.js';
 import { twelveDataSample } from '../../src/samples/twelvedata.generator.js';
 import { type DevFixture, devFixture, emailsIn, eventually, quietConfig } from './dev-fixture.js';
 

@@ -11,6 +11,7 @@ import path from 'node:path';
  * the repository stands alone (test/fixtures/seed-data.test.ts keeps the copies true).
  */
 export const SEED_DATA_DIR = path.resolve(process.cwd(), 'test/fixtures/seed-data');
+
 export const seedFile = (name: string): string => path.join(SEED_DATA_DIR, name);
 
 export const readSeed = (name: string): Promise<string> => readFile(seedFile(name), 'utf8');

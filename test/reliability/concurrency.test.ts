@@ -18,9 +18,6 @@ import type {
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ResvgRasterizer } from '../../src/adapters/local/chart-rasterizer.resvg.js';
 import { OutboxMailer } from '../../src/adapters/mail/index.js';
-import { loadLocalConfig } from '../../src/cli/config.js';
-import type { LocalPorts } from '../../src/cli/local-ports.js';
-import { wireLocalPipeline } from '../../src/cli/pipeline.js';
 import { analyzeIngested } from '../../src/core/analyze/stage.js';
 import { loadAnalysis } from '../../src/core/analyze/stored-analysis.js';
 import { type IngestCompleted, IngestCompletedSchema } from '../../src/core/events.js';
@@ -28,6 +25,9 @@ import { ingestObject } from '../../src/core/ingest/stage.js';
 import { itemKeys } from '../../src/core/keys.js';
 import { DEFAULT_NOTIFY_TIMING, notifyAnalysis } from '../../src/core/notify/stage.js';
 import type { IngestHandlerResult } from '../../src/handlers/ingest.js';
+import { loadLocalConfig } from '../../src/local/config.js';
+import type { LocalPorts } from '../../src/local/local-ports.js';
+import { wireLocalPipeline } from '../../src/local/pipeline.js';
 import { twelveDataSample } from '../../src/samples/twelvedata.generator.js';
 import {
   dynamoDbEvent,

@@ -24,14 +24,14 @@ import { createEventBridgeClient, EventBridgeBus } from '../../src/adapters/aws/
 import { DynamoDbStateStore } from '../../src/adapters/aws/state-store.dynamodb.js';
 import { ResvgRasterizer } from '../../src/adapters/local/chart-rasterizer.resvg.js';
 import { SesMailer } from '../../src/adapters/mail/mailer.ses.js';
-import { loadLocalConfig } from '../../src/cli/config.js';
-import { wireLocalPipeline } from '../../src/cli/pipeline.js';
 import { analyzeIngested } from '../../src/core/analyze/stage.js';
 import { loadAnalysis } from '../../src/core/analyze/stored-analysis.js';
 import { type IngestCompleted, IngestCompletedSchema, makeEvent } from '../../src/core/events.js';
 import { ingestObject } from '../../src/core/ingest/stage.js';
 import { claimKeys, itemKeys } from '../../src/core/keys.js';
 import { DEFAULT_NOTIFY_TIMING, notifyAnalysis } from '../../src/core/notify/stage.js';
+import { loadLocalConfig } from '../../src/local/config.js';
+import { wireLocalPipeline } from '../../src/local/pipeline.js';
 import { twelveDataSample } from '../../src/samples/twelvedata.generator.js';
 import { ohlcvCsv, randomWalkMarket } from '../helpers/analysis-fixtures.js';
 import { validNarrative } from '../helpers/analyst-fixtures.js';

@@ -184,6 +184,21 @@ describe('OpenAiCompatibleAnalyst', () => {
     expect(metrics.recorded).toContainEqual({ name: 'OpenAiRetryExceeded', unit: 'Count', value: 1 });
   });
 
+  it('names the host and the socket error when the server cannot be reached', async () => {
+    const closed = http.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise((resolve) => closed.close(resolve));
+    const { analyst } = makeAnalyst({ baseUrl: `http://127.0.0.1:${port}/v1`, maxAttempts: 2 });
+
+    const error = await writeError(analyst);
+
+    expect(error.code).toBe('ANALYST.RETRIES_EXCEEDED');
+    expect(error.message).toContain(
+      `cannot reach the model server at http://127.0.0.1:${port}: ECONNREFUSED`,
+    );
+  });
+
   it('fails at once on a 400, without retrying', async () => {
     server.enqueue(chat.error(400, 'llama3.1:8b does not support tools'));
     const { analyst, time } = makeAnalyst();

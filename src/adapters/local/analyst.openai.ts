@@ -61,6 +61,18 @@ async function readBounded(response: Response, maxBytes: number): Promise<string
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/**
+ * fetch's own TypeError says only "fetch failed"; the host and the socket's
+ * error code (ECONNREFUSED, ENOTFOUND...) are what a user can act on. Still a
+ * TypeError, so it is retried as before.
+ */
+function unreachable(url: string, error: unknown): unknown {
+  if (!(error instanceof TypeError)) return error;
+  const cause = error.cause as { code?: unknown; message?: unknown } | undefined;
+  const why = typeof cause?.code === 'string' ? cause.code : String(cause?.message ?? error.message);
+  return new TypeError(`cannot reach the model server at ${new URL(url).origin}: ${why}`, { cause: error });
+}
+
 /** 429, 408 and 5xx, and failures without a response (fetch's TypeError, our timeout). */
 function isRetryableChatError(error: unknown): boolean {
   if (error instanceof ChatHttpError)
@@ -215,6 +227,8 @@ export class OpenAiCompatibleAnalyst implements Analyst {
         headers,
         body,
         signal: AbortSignal.timeout(this.#call.timeoutMs),
+      }).catch((error: unknown) => {
+        throw unreachable(this.#url, error);
       });
       // Read inside the timeout: a server can stall mid-body as well as before it.
       const text = await readBounded(response, this.#maxResponseBytes);

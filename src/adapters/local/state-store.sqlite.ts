@@ -6,7 +6,8 @@ import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type Client, createClient, type InStatement, type Row } from '@libsql/client';
+// The file-only client: the package's main entry also loads the remote (HTTP, WebSocket) clients.
+import { type Client, createClient, type InStatement, type Row } from '@libsql/client/sqlite3';
 import { errorMessage, SluiceError, StateStoreError } from '../../core/errors.js';
 import {
   type ClaimOutcome,

@@ -1,5 +1,6 @@
 /** `sluice analyze <sha256 | file>`: analyze an ingested input, ingesting the file first if needed. */
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { executiveSummaryOf } from '../../core/analyze/narrative.js';
 import { type AnalyzeResult, analyzeIngested } from '../../core/analyze/stage.js';
@@ -8,13 +9,13 @@ import { ConfigError } from '../../core/errors.js';
 import { type IngestCompleted, makeEvent } from '../../core/events.js';
 import { type Manifest, ManifestSchema } from '../../core/ingest/manifest.js';
 import { keys } from '../../core/keys.js';
-import { analystFrom } from '../analyst.js';
-import type { LocalConfig } from '../config.js';
-import type { LocalPorts } from '../local-ports.js';
-import { analyzeOptionsFrom } from '../pipeline.js';
-import { type CliIo, ingestFiles, reportIngest } from './ingest.js';
-
-const SHA256 = /^[0-9a-f]{64}$/;
+import { analystFrom } from '../../local/analyst.js';
+import type { LocalConfig } from '../../local/config.js';
+import type { LocalPorts } from '../../local/local-ports.js';
+import { analyzeOptionsFrom } from '../../local/options.js';
+import { idArgument, SHA256 } from '../input-ids.js';
+import type { CliIo } from '../io.js';
+import { ingestFiles, reportIngest } from './ingest.js';
 
 async function readManifest(ports: LocalPorts, id: string): Promise<Manifest> {
   const bytes = await ports.store.getBytes(keys.manifest(id)).catch(() => {
@@ -55,8 +56,14 @@ export async function analyzeCommand(
   options: { force?: boolean; json?: boolean },
   io: CliIo,
 ): Promise<number> {
-  let id = target;
-  if (!SHA256.test(target)) {
+  // A file of that name wins over an id prefix: `sluice analyze cafe` reads ./cafe when there is one.
+  const given =
+    SHA256.test(target) || existsSync(target)
+      ? { id: target }
+      : await idArgument(ports.store, ports.dataDir, target, io);
+  if ('exit' in given) return given.exit;
+  let id = given.id;
+  if (!SHA256.test(id)) {
     const ingested = await ingestFiles(ports, config, [target], {}, io);
     const exit = reportIngest(
       ports,
@@ -70,7 +77,7 @@ export async function analyzeCommand(
   }
   const event = completedFrom(await readManifest(ports, id));
   const result = await analyzeIngested(
-    { ...ports, analyst: analystFrom(config, ports.logger) },
+    { ...ports, analyst: await analystFrom(config, ports.logger) },
     { event, requestId: randomUUID(), force: options.force },
     analyzeOptionsFrom(config),
   );

@@ -1,7 +1,10 @@
 /** `sluice config`: every option's effective value and where it came from, secrets masked. */
-import { findConfigFile, loadConfigFile } from '../config-file.js';
-import { CONFIG_OPTIONS, fileKeyOf } from '../config-options.js';
-import type { CliIo } from './ingest.js';
+import { loadMailConfig } from '../../adapters/mail/mail-config.js';
+import { errorMessage } from '../../core/errors.js';
+import { loadLocalConfig } from '../../local/config.js';
+import { configEnv, findConfigFile, loadConfigFile } from '../../local/config-file.js';
+import { CONFIG_OPTIONS, fileKeyOf } from '../../local/config-options.js';
+import type { CliIo } from '../io.js';
 
 export interface EffectiveOption {
   readonly env: string;
@@ -45,8 +48,32 @@ export function printConfig(config: EffectiveConfig, json: boolean, io: CliIo): 
   }
   io.stdout.write(`config file: ${config.file ?? '(none)'}\n`);
   const width = Math.max(...config.options.map((o) => o.env.length));
+  const defaults = new Map(CONFIG_OPTIONS.map((o) => [o.env, o.default.replaceAll('`', '')]));
   for (const option of config.options) {
-    const shown = option.value === null ? '(default)' : option.value;
+    const shown = option.value === null ? (defaults.get(option.env) ?? '(default)') : option.value;
     io.stdout.write(`${option.env.padEnd(width)}  ${shown}  [${option.source}]\n`);
   }
+}
+
+/**
+ * Why the options as set would be refused at a command's start (the first
+ * problem, naming the variable and what it accepts), or undefined when none would.
+ */
+export function configProblem(env: NodeJS.ProcessEnv = configEnv()): string | undefined {
+  try {
+    const config = loadLocalConfig(env);
+    loadMailConfig(env, { dataDir: config.SLUICE_DATA_DIR });
+    return undefined;
+  } catch (error) {
+    return errorMessage(error);
+  }
+}
+
+/** Prints the options; exit 2 with the reason when a value is invalid, as every other command would refuse it. */
+export function configCommand(options: { json?: boolean }, io: CliIo): number {
+  printConfig(effectiveConfig(), options.json === true, io);
+  const problem = configProblem();
+  if (problem === undefined) return 0;
+  io.stderr.write(`sluice: ${problem}\n`);
+  return 2;
 }

@@ -5,8 +5,10 @@ import type { RunIndexEntry } from '../../core/analyze/stored-analysis.js';
 import { ConfigError } from '../../core/errors.js';
 import { itemKeys } from '../../core/keys.js';
 import type { StateStore } from '../../core/ports.js';
-import type { LocalConfig } from '../config.js';
-import type { CliIo } from './ingest.js';
+import type { LocalConfig } from '../../local/config.js';
+import type { LocalPorts } from '../../local/local-ports.js';
+import { analyzeOptionsFrom } from '../../local/options.js';
+import type { CliIo } from '../io.js';
 
 /** The model the configuration would write narratives with; `offline` without one. */
 export function configuredModel(config: LocalConfig): string {
@@ -104,17 +106,6 @@ export function withProjection(
   };
 }
 
-/** `--files-per-day`: a positive number. */
-export function parseFilesPerDay(text: string): number {
-  const n = Number(text);
-  if (!Number.isFinite(n) || n <= 0 || n > 1e7) {
-    throw new ConfigError(
-      `--files-per-day must be a number above 0 and at most 10000000 (given ${JSON.stringify(text)})`,
-    );
-  }
-  return n;
-}
-
 export function printCost(report: CostReport, json: boolean, io: CliIo): void {
   if (json) {
     io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
@@ -149,4 +140,27 @@ export function printCost(report: CostReport, json: boolean, io: CliIo): void {
   io.stdout.write(
     `\nprojection: ${p.perRun.inputTokens} input + ${p.perRun.outputTokens} output tokens a file, ${basis}\n${month.toString()}\n`,
   );
+}
+
+export interface CostCommandOptions {
+  readonly since?: string;
+  readonly filesPerDay?: number;
+  readonly json?: boolean;
+}
+
+export async function costCommand(
+  ports: LocalPorts,
+  config: LocalConfig,
+  opts: CostCommandOptions,
+  io: CliIo,
+): Promise<undefined> {
+  const now = ports.clock.now();
+  const since = opts.since ?? new Date(now - 30 * DAY_MS).toISOString().slice(0, 10);
+  const report = withProjection(await costReport(ports.state, since, now), {
+    ...(opts.filesPerDay === undefined ? {} : { filesPerDay: opts.filesPerDay }),
+    configuredModel: configuredModel(config),
+    prices: analyzeOptionsFrom(config).prices,
+  });
+  printCost(report, opts.json === true, io);
+  return undefined;
 }

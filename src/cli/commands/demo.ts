@@ -1,10 +1,10 @@
 /** `sluice demo` (`npm start`): the whole pipeline on a generated Twelve Data sample, no account needed. */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { LocalConfig } from '../../local/config.js';
+import type { LocalPorts } from '../../local/local-ports.js';
 import { twelveDataSampleWithTruth } from '../../samples/twelvedata.generator.js';
-import type { LocalConfig } from '../config.js';
-import type { LocalPorts } from '../local-ports.js';
-import type { CliIo } from './ingest.js';
+import type { CliIo } from '../io.js';
 import { runPipeline } from './run.js';
 
 export const SAMPLE_KEY = 'inputs/samples/twelvedata-sample.json';

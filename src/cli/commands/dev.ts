@@ -5,10 +5,9 @@
  * line per finished run.
  */
 import { spawn } from 'node:child_process';
-import { InvalidArgumentError } from 'commander';
 import { startDev } from '../../dev/start-dev.js';
-import type { LocalConfig } from '../config.js';
-import type { CliIo } from './ingest.js';
+import type { LocalConfig } from '../../local/config.js';
+import type { CliIo } from '../io.js';
 
 export interface DevCommandOptions {
   readonly port?: number;
@@ -19,14 +18,6 @@ export interface DevCommandOptions {
 
 /** After a stop, work that never finished (a hung model call) must not keep the process alive. */
 const EXIT_AFTER_STOP_MS = 1000;
-
-export function parsePort(value: string): number {
-  const port = Number(value);
-  if (!/^\d+$/.test(value) || port > 65_535) {
-    throw new InvalidArgumentError(`a port is an integer from 0 to 65535 (given ${value})`);
-  }
-  return port;
-}
 
 function openBrowser(url: string): void {
   const [command, args] =

@@ -4,10 +4,9 @@ import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { errorMessage, ObjectNotFoundError } from '../../core/errors.js';
 import { type ExportKind, exportRunCsv, NoExportOutputError } from '../../core/export/run-csv.js';
-import type { LocalPorts } from '../local-ports.js';
-import type { CliIo } from './ingest.js';
-
-const SHA256 = /^[0-9a-f]{64}$/;
+import type { LocalPorts } from '../../local/local-ports.js';
+import { idArgument, SHA256 } from '../input-ids.js';
+import type { CliIo } from '../io.js';
 
 async function writeAll(lines: AsyncIterable<string>, out: NodeJS.WritableStream): Promise<void> {
   for await (const line of lines) if (!out.write(line)) await once(out, 'drain');
@@ -31,10 +30,13 @@ async function writeFileAtomically(lines: AsyncIterable<string>, file: string): 
 
 export async function exportCommand(
   ports: LocalPorts,
-  id: string,
+  target: string,
   options: { rejects?: boolean; out?: string },
   io: CliIo,
 ): Promise<number> {
+  const given = await idArgument(ports.store, ports.dataDir, target, io);
+  if ('exit' in given) return given.exit;
+  const { id } = given;
   if (!SHA256.test(id)) {
     io.stderr.write(`sluice: ${JSON.stringify(id)} is not an input SHA-256 (64 hex digits)\n`);
     return 2;

@@ -8,9 +8,7 @@
  */
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
-import { S3ObjectStore } from '../../adapters/aws/object-store.s3.js';
 import { FsObjectStore } from '../../adapters/local/object-store.fs.js';
 import {
   DEFAULT_BASE_URL,
@@ -21,10 +19,11 @@ import { FetchPacingSchema, FetchParamsSchema } from '../../core/fetch/params.js
 import { type FetchProgress, type FetchReport, fetchTimeSeries } from '../../core/fetch/run.js';
 import { type BucketWait, TokenBucket } from '../../core/fetch/token-bucket.js';
 import { type Clock, type ObjectStore, systemClock } from '../../core/ports.js';
-import { type LocalConfig, loadLocalConfig } from '../config.js';
-import { configEnv } from '../config-file.js';
-import { openLocalPorts } from '../local-ports.js';
-import { type CliIo, type IngestedFile, ingestFiles } from './ingest.js';
+import { type LocalConfig, loadLocalConfig } from '../../local/config.js';
+import { configEnv } from '../../local/config-file.js';
+import { openLocalPorts } from '../../local/local-ports.js';
+import type { CliIo, IngestedFile } from '../io.js';
+import { ingestFiles } from './ingest.js';
 
 export interface FetchCommandOptions {
   readonly interval?: string;
@@ -93,6 +92,24 @@ function exitCode(report: FetchReport, refused: number): number {
   return report.error || report.failed.length > 0 || refused > 0 ? EXIT.partial : EXIT.ok;
 }
 
+/** Imported only with --bucket: the S3 client is a large part of the AWS SDK. */
+async function s3Store(
+  bucket: string,
+  region: string,
+  endpoint: string | undefined,
+): Promise<{ store: ObjectStore; close(): void }> {
+  const [{ S3Client }, { S3ObjectStore }] = await Promise.all([
+    import('@aws-sdk/client-s3'),
+    import('../../adapters/aws/object-store.s3.js'),
+  ]);
+  const client = new S3Client({
+    region,
+    // Emulators answer on one host, not <bucket>.<host>.
+    ...(endpoint === undefined ? {} : { endpoint, forcePathStyle: true }),
+  });
+  return { store: new S3ObjectStore({ client, bucket }), close: () => client.destroy() };
+}
+
 export async function fetchCommand(
   symbols: string,
   options: FetchCommandOptions,
@@ -152,19 +169,11 @@ export async function fetchCommand(
       ),
   });
 
-  const s3 =
+  const target =
     options.bucket === undefined
-      ? undefined
-      : new S3Client({
-          region: config.AWS_REGION,
-          ...(vars.data.SLUICE_S3_ENDPOINT === undefined
-            ? {}
-            : // Emulators answer on one host, not <bucket>.<host>.
-              { endpoint: vars.data.SLUICE_S3_ENDPOINT, forcePathStyle: true }),
-        });
-  const store: ObjectStore = s3
-    ? new S3ObjectStore({ client: s3, bucket: options.bucket as string })
-    : new FsObjectStore(dataDir);
+      ? { store: new FsObjectStore(dataDir), close: () => {} }
+      : await s3Store(options.bucket, config.AWS_REGION, vars.data.SLUICE_S3_ENDPOINT);
+  const { store } = target;
   const where = (key: string): string =>
     options.bucket === undefined ? path.join(dataDir, key) : `s3://${options.bucket}/${key}`;
 
@@ -188,7 +197,7 @@ export async function fetchCommand(
       { params: params.data, pacing: pacing.data, onProgress },
     );
   } finally {
-    s3?.destroy();
+    target.close();
   }
   if (report.error) io.stderr.write(`sluice: ${report.error.message}\n`);
   if (report.notFetched.length > 0) io.stderr.write(`sluice: not fetched: ${report.notFetched.join(', ')}\n`);

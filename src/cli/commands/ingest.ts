@@ -6,9 +6,10 @@ import cliProgress from 'cli-progress';
 import type { Manifest } from '../../core/ingest/manifest.js';
 import { type IngestResult, ingestObject } from '../../core/ingest/stage.js';
 import { INPUT_PREFIX } from '../../core/keys.js';
-import type { LocalConfig } from '../config.js';
-import type { LocalPorts } from '../local-ports.js';
-import { ingestOptionsFrom } from '../options.js';
+import type { LocalConfig } from '../../local/config.js';
+import type { LocalPorts } from '../../local/local-ports.js';
+import { ingestOptionsFrom } from '../../local/options.js';
+import type { CliIo, IngestedFile } from '../io.js';
 import { manifestTable } from '../render.js';
 
 export interface IngestCommandOptions {
@@ -17,18 +18,7 @@ export interface IngestCommandOptions {
   readonly json?: boolean;
 }
 
-export interface CliIo {
-  readonly stdout: NodeJS.WritableStream & { isTTY?: boolean };
-  readonly stderr: NodeJS.WritableStream & { isTTY?: boolean };
-}
-
 const PROGRESS_MIN_BYTES = 8 * 1024 * 1024;
-
-export interface IngestedFile {
-  readonly file: string;
-  readonly key: string;
-  readonly result: IngestResult;
-}
 
 /** Files to ingest: the file itself, or a folder's files (recursively, sorted, dot files skipped). */
 export async function listInputs(target: string): Promise<string[]> {
@@ -177,4 +167,17 @@ export function reportIngest(
     io.stdout.write(`${manifestTable(results, ports.dataDir)}\n`);
   }
   return exit;
+}
+
+/** `sluice ingest <file or folder>`; returns the exit code. */
+export async function ingestCommand(
+  ports: LocalPorts,
+  config: LocalConfig,
+  target: string,
+  options: IngestCommandOptions,
+  io: CliIo,
+): Promise<number> {
+  const files = await listInputs(target);
+  const results = await ingestFiles(ports, config, files, options, io);
+  return reportIngest(ports, results, options.json === true, io);
 }

@@ -2,20 +2,25 @@
 import { randomUUID } from 'node:crypto';
 import { loadMailConfig } from '../../adapters/mail/index.js';
 import { notifyAnalysis } from '../../core/notify/stage.js';
-import { configEnv } from '../config-file.js';
-import type { LocalPorts } from '../local-ports.js';
-import { notifyDepsFrom, notifyOptionsFrom } from '../pipeline.js';
-import type { CliIo } from './ingest.js';
+import { configEnv } from '../../local/config-file.js';
+import type { LocalPorts } from '../../local/local-ports.js';
+import { notifyOptionsFrom } from '../../local/options.js';
+import { notifyDepsFrom } from '../../local/pipeline.js';
+import { idArgument } from '../input-ids.js';
+import type { CliIo } from '../io.js';
 
 export async function notifyCommand(
   ports: LocalPorts,
-  id: string,
+  target: string,
   options: { resend?: boolean; json?: boolean },
   io: CliIo,
 ): Promise<number> {
+  const given = await idArgument(ports.store, ports.dataDir, target, io);
+  if ('exit' in given) return given.exit;
+  const { id } = given;
   const mail = loadMailConfig(configEnv(), { dataDir: ports.dataDir });
   const result = await notifyAnalysis(
-    notifyDepsFrom(ports, mail),
+    await notifyDepsFrom(ports, mail),
     { id, requestId: randomUUID(), force: options.resend },
     notifyOptionsFrom(mail),
   );

@@ -21,15 +21,16 @@ import {
   replayRejects,
   rerunInput,
 } from '../../core/replay/index.js';
-import { analystFrom } from '../analyst.js';
-import type { LocalConfig } from '../config.js';
-import { configEnv } from '../config-file.js';
-import type { LocalPorts } from '../local-ports.js';
-import { ingestOptionsFrom } from '../options.js';
-import { analyzeOptionsFrom, notifyDepsFrom, notifyOptionsFrom } from '../pipeline.js';
+import { analystFrom } from '../../local/analyst.js';
+import type { LocalConfig } from '../../local/config.js';
+import { configEnv } from '../../local/config-file.js';
+import type { LocalPorts } from '../../local/local-ports.js';
+import { analyzeOptionsFrom, ingestOptionsFrom, notifyOptionsFrom } from '../../local/options.js';
+import { notifyDepsFrom } from '../../local/pipeline.js';
+import { idArgument, SHA256 } from '../input-ids.js';
+import type { CliIo } from '../io.js';
 import { manifestTable } from '../render.js';
 import { completedFrom, describeAnalysis } from './analyze.js';
-import type { CliIo } from './ingest.js';
 
 export interface ReplayCommandOptions {
   /** Validate only the rejected rows again, into new files under a replay id. */
@@ -38,8 +39,6 @@ export interface ReplayCommandOptions {
   readonly notify?: boolean;
   readonly json?: boolean;
 }
-
-const SHA256 = /^[0-9a-f]{64}$/;
 
 interface FollowUp {
   readonly analysis?: StoredAnalysis;
@@ -50,11 +49,14 @@ interface FollowUp {
 export async function replayCommand(
   ports: LocalPorts,
   config: LocalConfig,
-  target: string,
+  argument: string,
   options: ReplayCommandOptions,
   io: CliIo,
   contracts: (id: string) => DatasetContract | undefined = datasetById,
 ): Promise<number> {
+  const given = await idArgument(ports.store, ports.dataDir, argument, io);
+  if ('exit' in given) return given.exit;
+  const target = given.id;
   if (!SHA256.test(target)) {
     io.stderr.write(
       `sluice: replay takes the 64-hex SHA-256 of an ingested input (its manifest's id), not ${JSON.stringify(target)}\n`,
@@ -85,14 +87,14 @@ async function followUp(
 ): Promise<FollowUp> {
   await ports.bus.drain();
   const analyzed = await analyzeIngested(
-    { ...ports, analyst: analystFrom(config, ports.logger) },
+    { ...ports, analyst: await analystFrom(config, ports.logger) },
     { event: completedFrom(manifest), requestId: randomUUID(), force: true },
     analyzeOptionsFrom(config),
   );
   if (!notify || !analyzed.analysis) return { analysis: analyzed.analysis };
   const mail = loadMailConfig(configEnv(), { dataDir: ports.dataDir });
   const notification = await notifyAnalysis(
-    notifyDepsFrom(ports, mail),
+    await notifyDepsFrom(ports, mail),
     // A re-run's report was sent before under the same id: asking for it means sending it again.
     { id: manifest.id, requestId: randomUUID(), force: true },
     notifyOptionsFrom(mail),

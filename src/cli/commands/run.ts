@@ -7,11 +7,12 @@ import type { AnalyzeResult } from '../../core/analyze/stage.js';
 import type { Manifest } from '../../core/ingest/manifest.js';
 import type { SentFailureNotice } from '../../core/notify/failure-notice.js';
 import type { Notification, NotifyResult } from '../../core/notify/stage.js';
-import type { LocalConfig } from '../config.js';
-import type { LocalPorts } from '../local-ports.js';
-import { wireLocalPipeline } from '../pipeline.js';
+import type { LocalConfig } from '../../local/config.js';
+import type { LocalPorts } from '../../local/local-ports.js';
+import { wireLocalPipeline } from '../../local/pipeline.js';
+import type { CliIo } from '../io.js';
 import { describeAnalysis } from './analyze.js';
-import { type CliIo, ingestFiles, reportIngest } from './ingest.js';
+import { ingestFiles, reportIngest } from './ingest.js';
 
 export interface RunOutcome {
   readonly manifest?: Manifest;

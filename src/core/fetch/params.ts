@@ -4,20 +4,9 @@
  */
 import { z } from 'zod';
 
-export const INTERVALS = [
-  '1min',
-  '5min',
-  '15min',
-  '30min',
-  '45min',
-  '1h',
-  '2h',
-  '4h',
-  '1day',
-  '1week',
-  '1month',
-] as const;
-export type Interval = (typeof INTERVALS)[number];
+import { INTERVALS } from './intervals.js';
+
+export { INTERVALS, type Interval } from './intervals.js';
 
 /** One request's symbols are joined with commas in the URL, and the API takes at most this many. */
 export const MAX_SYMBOLS = 120;

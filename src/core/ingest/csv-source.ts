@@ -1,26 +1,22 @@
 /**
- * Streams decoded CSV text into batches of source items with csv-parse.
+ * Streams decoded CSV text into batches of source items (csv-records.ts
+ * tokenizes: plain lines itself, the rest with csv-parse).
  *
- * Each incoming chunk is written to one parser and its records drained at once,
- * so the cost of async iteration is paid per chunk, never per row. Rows are
- * mapped to the header by position (no `columns`, no `cast`: both cost time and
- * the validators read strings anyway).
+ * Each incoming chunk is tokenized at once and its records mapped, so the cost
+ * of async iteration is paid per chunk, never per row. Rows are mapped to the
+ * header by position (no `columns`, no `cast`: both cost time and the
+ * validators read strings anyway).
  */
-import { type CsvError, type Options, type Parser, parse } from 'csv-parse';
+import type { CsvError } from 'csv-parse';
 import type { DatasetContract, ParseLimits, SourceItem, SourceRecord } from '../datasets/contract.js';
 import { UnreadableFileError } from '../errors.js';
+import { CsvRecords, type ParsedRecord } from './csv-records.js';
 
 /** What the CSV source itself can reject, in the words of a contract's `rules`. */
 export const CSV_SOURCE_RULES = [
   'each row has exactly as many fields as the header (malformed_row)',
   'a copy of the header row inside the data is rejected (repeated_header)',
 ] as const;
-
-/** A record as csv-parse hands it over with `raw: true`. */
-interface ParsedRecord {
-  readonly record: string[];
-  readonly raw: string;
-}
 
 const LF = 10;
 const CR = 13;
@@ -146,28 +142,6 @@ class RecordMapper {
   }
 }
 
-function csvParser(limits: ParseLimits): Parser {
-  const options: Options = {
-    raw: true,
-    relax_column_count: true,
-    // A stray quote inside an unquoted field ("5'10\" tall") is kept as text:
-    // otherwise one typo in a review would refuse the whole file.
-    relax_quotes: true,
-    skip_empty_lines: true,
-    max_record_size: limits.maxRecordChars,
-    // record_delimiter stays discovered from the first line break: listing all
-    // three kinds makes csv-parse's inner loop about 45 % slower.
-  };
-  const parser = parse(options);
-  // Failures reach readCsv through the write and end callbacks; without a
-  // listener the stream would also rethrow them as an uncaught exception.
-  parser.on('error', () => undefined);
-  return parser;
-}
-
-const settle = (start: (done: (error?: Error | null) => void) => void): Promise<void> =>
-  new Promise((resolve, reject) => start((error) => (error ? reject(error) : resolve())));
-
 const isHighSurrogate = (code: number): boolean => code >= 0xd800 && code <= 0xdbff;
 
 /**
@@ -182,26 +156,18 @@ export async function* readCsv(
   header: readonly string[],
   limits: ParseLimits,
 ): AsyncIterable<SourceItem[]> {
-  const parser = csvParser(limits);
   const mapper = new RecordMapper(header);
-  const drain = (): SourceItem[] => {
-    const batch: SourceItem[] = [];
-    for (let parsed = parser.read(); parsed !== null; parsed = parser.read()) {
-      mapper.map(parsed as ParsedRecord, batch);
-    }
-    return batch;
+  let batch: SourceItem[] = [];
+  const records = new CsvRecords(limits, (parsed) => mapper.map(parsed, batch));
+  // A mapping failure (a wrong header) is the file's answer as it stands; anything else is csv-parse's.
+  const tokenizing = (error: unknown): never => {
+    throw error instanceof UnreadableFileError ? error : mapper.malformed(error, limits);
   };
-  // Records are drained before the callback is awaited: the parser holds the
-  // callback back until its readable side has room again.
   const feed = async (chunk: string): Promise<SourceItem[]> => {
-    const written = settle((done) => parser.write(chunk, done));
-    // When mapping throws (a wrong header), the write's own outcome no longer matters.
-    written.catch(() => undefined);
-    const batch = drain();
-    await written.catch((error: unknown) => {
-      throw mapper.malformed(error, limits);
-    });
-    return batch;
+    await records.write(chunk).catch(tokenizing);
+    const done = batch;
+    batch = [];
+    return done;
   };
   try {
     // Strings become UTF-8 bytes inside the parser: a surrogate pair split across
@@ -215,17 +181,14 @@ export async function* readCsv(
         piece = piece.slice(0, -1);
       }
       if (piece.length === 0) continue;
-      const batch = await feed(piece);
-      if (batch.length > 0) yield batch;
+      const items = await feed(piece);
+      if (items.length > 0) yield items;
     }
     if (carry.length > 0) {
-      const batch = await feed(carry);
-      if (batch.length > 0) yield batch;
+      const items = await feed(carry);
+      if (items.length > 0) yield items;
     }
-    await settle((done) => parser.end(done)).catch((error: unknown) => {
-      throw mapper.malformed(error, limits);
-    });
-    const batch = drain();
+    await records.end().catch(tokenizing);
     if (batch.length > 0) yield batch;
     if (!mapper.headerSeen) {
       throw new UnreadableFileError(
@@ -234,7 +197,7 @@ export async function* readCsv(
       );
     }
   } finally {
-    parser.destroy();
+    records.destroy();
   }
 }
 

@@ -1,20 +1,24 @@
-/** The analyst the configuration asks for; none means the offline narrative. */
-import { BedrockAnalyst, createBedrockClient } from '../adapters/aws/analyst.bedrock.js';
-import { OpenAiCompatibleAnalyst } from '../adapters/local/analyst.openai.js';
+/**
+ * The analyst the configuration asks for; none means the offline narrative.
+ * Imported on demand: the Bedrock client is a large part of the AWS SDK.
+ */
 import type { Analyst, Logger } from '../core/ports.js';
 import type { LocalConfig } from './config.js';
 
-export function analystFrom(config: LocalConfig, logger: Logger): Analyst | undefined {
+export async function analystFrom(config: LocalConfig, logger: Logger): Promise<Analyst | undefined> {
   switch (config.SLUICE_ANALYST) {
     case 'offline':
       return undefined;
-    case 'bedrock':
+    case 'bedrock': {
+      const { BedrockAnalyst, createBedrockClient } = await import('../adapters/aws/analyst.bedrock.js');
       return new BedrockAnalyst({
         client: createBedrockClient({ region: config.AWS_REGION }),
         modelId: config.SLUICE_BEDROCK_MODEL_ID,
         logger,
       });
-    case 'openai':
+    }
+    case 'openai': {
+      const { OpenAiCompatibleAnalyst } = await import('../adapters/local/analyst.openai.js');
       return new OpenAiCompatibleAnalyst({
         baseUrl: config.SLUICE_OPENAI_BASE_URL as string,
         model: config.SLUICE_OPENAI_MODEL as string,
@@ -22,5 +26,6 @@ export function analystFrom(config: LocalConfig, logger: Logger): Analyst | unde
         maxResponseBytes: config.SLUICE_LLM_MAX_RESPONSE_BYTES,
         logger,
       });
+    }
   }
 }

@@ -3,15 +3,8 @@
  * through the in-process bus instead of EventBridge, SQS and a DynamoDB stream.
  */
 import { randomUUID } from 'node:crypto';
-import { ResvgRasterizer } from '../adapters/local/chart-rasterizer.resvg.js';
-import { createMailer, loadMailConfig, type MailConfig } from '../adapters/mail/index.js';
-import { DEFAULT_PRICES } from '../core/analyze/cost.js';
-import {
-  type AnalyzeOptions,
-  type AnalyzeResult,
-  analyzeIngested,
-  DEFAULT_ANALYZE_OPTIONS,
-} from '../core/analyze/stage.js';
+import { loadMailConfig, type MailConfig } from '../adapters/mail/mail-config.js';
+import { type AnalyzeResult, analyzeIngested } from '../core/analyze/stage.js';
 import { ConfigError } from '../core/errors.js';
 import { type IngestCompleted, parseEvent } from '../core/events.js';
 import type { Manifest } from '../core/ingest/manifest.js';
@@ -23,16 +16,16 @@ import {
 import {
   DEFAULT_NOTIFY_TIMING,
   type NotifyDeps,
-  type NotifyOptions,
   type NotifyResult,
   notifyAnalysis,
 } from '../core/notify/stage.js';
-import type { Analyst } from '../core/ports.js';
+import type { Analyst, Mailer } from '../core/ports.js';
 import { ingestCompletedOf } from '../core/stage-events.js';
 import { analystFrom } from './analyst.js';
 import type { LocalConfig } from './config.js';
 import { configEnv } from './config-file.js';
 import type { LocalPorts } from './local-ports.js';
+import { analyzeOptionsFrom, notifyOptionsFrom } from './options.js';
 
 export interface LocalPipeline {
   /** Analyses finished by this process, by input id. */
@@ -93,19 +86,25 @@ async function observed<T extends { outcome: StageEvent['outcome'] }>(
   return hooks.schedule ? hooks.schedule(run) : run();
 }
 
-export function analyzeOptionsFrom(config: LocalConfig): AnalyzeOptions {
-  return {
-    ...DEFAULT_ANALYZE_OPTIONS,
-    prices: config.SLUICE_PRICES ?? DEFAULT_PRICES,
-    outlookSymbols: config.SLUICE_OUTLOOK_SYMBOLS,
-  };
+/**
+ * Imported here, not at the top: the mailer (nodemailer, or the SES client) and
+ * the rasterizer (a native module) cost a CLI start that sends no mail.
+ */
+async function localMailer(mail: MailConfig, ports: LocalPorts): Promise<Mailer> {
+  if (mail.mailer === 'outbox') {
+    const { OutboxMailer } = await import('../adapters/mail/mailer.outbox.js');
+    return new OutboxMailer({ dir: mail.outboxDir, logger: ports.logger });
+  }
+  const { createMailer } = await import('../adapters/mail/create-mailer.js');
+  return createMailer(mail, { logger: ports.logger });
 }
 
-export function notifyOptionsFrom(mail: MailConfig): NotifyOptions {
-  return {
-    ...DEFAULT_NOTIFY_TIMING,
-    mail: { from: mail.from, to: mail.to, subjectTemplate: mail.subjectTemplate },
-  };
+export async function notifyDepsFrom(ports: LocalPorts, mail: MailConfig): Promise<NotifyDeps> {
+  const [mailer, { ResvgRasterizer }] = await Promise.all([
+    localMailer(mail, ports),
+    import('../adapters/local/chart-rasterizer.resvg.js'),
+  ]);
+  return { ...ports, mailer, rasterizer: new ResvgRasterizer() };
 }
 
 export function failureNoticeOptionsFrom(config: LocalConfig, mail: MailConfig): FailureNoticeOptions {
@@ -118,11 +117,15 @@ export function failureNoticeOptionsFrom(config: LocalConfig, mail: MailConfig):
   };
 }
 
-export function notifyDepsFrom(ports: LocalPorts, mail: MailConfig): NotifyDeps {
-  return {
-    ...ports,
-    mailer: createMailer(mail, { logger: ports.logger }),
-    rasterizer: new ResvgRasterizer(),
+/** `work()` once, on first call; a failure is not cached, so the next call tries again. */
+function onFirstUse<T>(work: () => Promise<T>): () => Promise<T> {
+  let pending: Promise<T> | undefined;
+  return () => {
+    pending ??= work().catch((error: unknown) => {
+      pending = undefined;
+      throw error;
+    });
+    return pending;
   };
 }
 
@@ -134,14 +137,14 @@ export function wireLocalPipeline(
   const analyses = new Map<string, AnalyzeResult>();
   const notifications = new Map<string, NotifyResult>();
   const notices = new Map<string, SentFailureNotice>();
-  const analyst = hooks.analyst ?? analystFrom(config, ports.logger);
+  const analyst = onFirstUse(async () => hooks.analyst ?? analystFrom(config, ports.logger));
   const requestId = hooks.requestId ?? randomUUID;
   const mail = loadMailConfig(configEnv(), { dataDir: ports.dataDir });
-  const notifyDeps = notifyDepsFrom(ports, mail);
+  const notifyDeps = onFirstUse(() => notifyDepsFrom(ports, mail));
   const analyze = async (detail: IngestCompleted): Promise<AnalyzeResult> => {
-    const result = await observed(hooks, 'analyze', detail.id, () =>
+    const result = await observed(hooks, 'analyze', detail.id, async () =>
       analyzeIngested(
-        { ...ports, analyst },
+        { ...ports, analyst: await analyst() },
         { event: detail, requestId: requestId() },
         analyzeOptionsFrom(config),
       ),
@@ -150,16 +153,16 @@ export function wireLocalPipeline(
     return result;
   };
   const notify = async (id: string): Promise<NotifyResult> => {
-    const result = await observed(hooks, 'notify', id, () =>
-      notifyAnalysis(notifyDeps, { id, requestId: requestId() }, notifyOptionsFrom(mail)),
+    const result = await observed(hooks, 'notify', id, async () =>
+      notifyAnalysis(await notifyDeps(), { id, requestId: requestId() }, notifyOptionsFrom(mail)),
     );
     notifications.set(id, result);
     return result;
   };
   const notice = async (id: string, manifestKey: string): Promise<SentFailureNotice> => {
-    const result = await observed(hooks, 'notice', id, () =>
+    const result = await observed(hooks, 'notice', id, async () =>
       sendFailureNotice(
-        { ...ports, mailer: notifyDeps.mailer },
+        { ...ports, mailer: (await notifyDeps()).mailer },
         { manifestKey, requestId: requestId() },
         failureNoticeOptionsFrom(config, mail),
       ),
