@@ -319,7 +319,8 @@ async function runIngest(
   } catch (error) {
     await Promise.all([processed?.abort(), rejects?.abort(), peeked?.close()]).catch(() => undefined);
     if (!(error instanceof UnreadableFileError)) throw error;
-    deps.logger.warn('input refused', { reason: error.reason, message: error.message, key: input.key });
+    // The refusal is the run's outcome, told by the manifest, the event and the CLI's one line: not a warning.
+    deps.logger.info('input refused', { reason: error.reason, message: error.message, key: input.key });
     return finish('rejected', { code: error.reason, message: error.message }, {});
   }
 }
