@@ -32,19 +32,24 @@ export interface SmartphoneSale {
   readonly color: string | null;
 }
 
-const HEADER = [
-  'order_id',
-  'date',
-  'model',
-  'brand',
-  'release_year',
-  'price',
-  'region',
-  'customer_review',
-  'ram',
-  'storage',
-  'color',
-] as const;
+// Columns the rules need are required; the rest may be missing from an export.
+const optional = (name: string) => ({ name, required: false });
+const LAYOUT = {
+  columns: [
+    { name: 'order_id', aliases: ['order', 'order id'] },
+    { name: 'date', aliases: ['order_date'] },
+    { name: 'model' },
+    { name: 'brand' },
+    optional('release_year'),
+    { name: 'price' },
+    { name: 'region' },
+    optional('customer_review'),
+    optional('ram'),
+    optional('storage'),
+    optional('color'),
+  ],
+  extra: 'discard_value',
+} as const;
 
 const MAX_PRICE = 10_000;
 const MAX_RAM = 32;
@@ -127,9 +132,10 @@ export const smartphoneSales: DatasetContract<SmartphoneSale> = {
     'date is a real date YYYY-MM-DD (invalid_date)',
     'region is one of North America, South America, Europe, Asia, Africa, Oceania (invalid_region)',
     'model is required when brand is given (model_required)',
+    'columns matched by name in any order, unknown ones dropped; a header without order_id, date, model, brand, price or region is refused (dataset_mismatch, missing_columns)',
     ...CSV_SOURCE_RULES,
   ],
-  ...csvFormat(HEADER),
+  ...csvFormat(LAYOUT),
   createValidator: (): RecordValidator<SmartphoneSale> => ({ validate }),
   groupField: 'brand',
 };
