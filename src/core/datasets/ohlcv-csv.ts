@@ -33,6 +33,7 @@ export const ohlcvCsv: DatasetContract<OhlcvRow> = {
   rules: [
     ...OHLCV_RULES,
     'columns matched by name in any order (date/timestamp for datetime, ticker for symbol), unknown ones such as Adj Close dropped; a header without datetime, open, high, low or close is refused (missing_columns)',
+    'datetime also as an instant with a zone (pandas, ISO Z: kept in UTC), epoch seconds or ms, or 5/20/2024 and 20.05.2024 when only one reading is a date (invalid_datetime)',
     'a file without a symbol column takes the symbol from --symbol or its file name (AAPL.csv, daily_IBM.csv), else each row lacks one (missing_symbol)',
     ...CSV_SOURCE_RULES,
   ],
@@ -41,7 +42,7 @@ export const ohlcvCsv: DatasetContract<OhlcvRow> = {
     const symbol = context?.symbol ?? symbolFromKey(context?.key);
     return format.read(text, limits, symbol === undefined ? context : { ...context, defaults: { symbol } });
   },
-  createValidator: () => createOhlcvValidator((record) => fieldOf(record, 'symbol')),
+  createValidator: () => createOhlcvValidator((record) => fieldOf(record, 'symbol'), true),
   groupField: 'symbol',
   serialize: serializeOhlcv,
 };

@@ -69,8 +69,15 @@ function inconsistency(open: number, high: number, low: number, close: number): 
   return broken.join('; ');
 }
 
-/** Validates OHLCV records; `symbolOf` says where a record's symbol comes from. */
-export function createOhlcvValidator(symbolOf: (record: SourceRecord) => unknown): RecordValidator<OhlcvRow> {
+/**
+ * Validates OHLCV records; `symbolOf` says where a record's symbol comes from.
+ * `looseDatetime` also reads instants, epochs and unambiguous spreadsheet dates
+ * (CSV downloads); an API's own output is held to its documented shapes.
+ */
+export function createOhlcvValidator(
+  symbolOf: (record: SourceRecord) => unknown,
+  looseDatetime = false,
+): RecordValidator<OhlcvRow> {
   const seen = new DuplicateIndex();
   return {
     validate(record: SourceRecord): Validation<OhlcvRow> {
@@ -81,7 +88,7 @@ export function createOhlcvValidator(symbolOf: (record: SourceRecord) => unknown
       if (symbol === undefined) {
         issues.push({ code: 'missing_symbol', field: 'symbol', message: 'the row has no symbol' });
       }
-      const when = readMarketDatetime(fieldOf(record, 'datetime'), 'datetime', issues);
+      const when = readMarketDatetime(fieldOf(record, 'datetime'), 'datetime', issues, looseDatetime);
       const open = readNonNegative(fieldOf(record, 'open'), 'open', issues);
       const high = readNonNegative(fieldOf(record, 'high'), 'high', issues);
       const low = readNonNegative(fieldOf(record, 'low'), 'low', issues);
