@@ -40,6 +40,14 @@ export function manifestTable(results: readonly IngestedFile[], dataDir: string)
     if (m.outputs.rejects) where.push(`  rejects    ${show(m.outputs.rejects)}`);
     where.push(`  manifest   ${show(`manifests/${m.id}.json`)}`);
     if (m.reason) where.push(`  reason     ${m.reason.message}`);
+    // Every group that lost rows is named, so a dropped symbol never goes unnoticed.
+    for (const [group, counts] of Object.entries(m.counts.groups)) {
+      if (counts.rejected > 0) {
+        where.push(
+          `  lost       ${group}: ${counts.rejected} of ${counts.total} (${topReasons(counts.reasons ?? {})})`,
+        );
+      }
+    }
   }
   return [table.toString(), ...where].join('\n');
 }

@@ -24,6 +24,8 @@ export const ROW_REASONS = {
   row_too_large: 'a single record is larger than the per-record limit',
   duplicate_key: 'a JSON record names the same member twice, so which value is meant is ambiguous',
   reserved_key: 'a JSON record has a member named `__proto__`, `constructor` or `prototype`',
+  unexpected_column:
+    'the row has a value in a column the dataset does not know, and its evolution policy is discard_row',
 } as const;
 
 export const FILE_REASONS = {
@@ -35,6 +37,8 @@ export const FILE_REASONS = {
   invalid_utf8: 'the bytes are not valid UTF-8',
   unsupported_format: 'the content is neither JSON nor CSV',
   unknown_dataset: 'no dataset contract recognizes this content (unknown CSV header or JSON shape)',
+  missing_columns:
+    'the CSV header is close to a dataset but lacks columns it requires (named in the message)',
   dataset_mismatch: 'the dataset forced by flag or key prefix does not fit the content',
   malformed_json: 'the JSON has a syntax error',
   truncated_json: 'the JSON ends before its last value is closed',

@@ -180,7 +180,9 @@ function spoil(bar: Bar, kind: BadKind, previous: Bar | undefined, pick: <T>(ite
   const at = (day: string): string => (time === undefined ? day : `${day} ${time}`);
   switch (kind) {
     case 'missing_field': {
-      const { [pick(['datetime', field])]: _, ...rest } = bar;
+      // Volume is optional (forex and crypto have none): a bar without it is not bad.
+      const dropped = pick(['datetime', field]);
+      const { [dropped === 'volume' ? 'close' : dropped]: _, ...rest } = bar;
       return rest;
     }
     case 'not_a_number':

@@ -81,7 +81,7 @@ export function marketFixture(options: MarketFixtureOptions): MarketFixture {
         high: row.high.toFixed(2),
         low: row.low.toFixed(2),
         close: row.close.toFixed(2),
-        volume: String(Math.max(row.volume, 1000)),
+        volume: String(Math.max(row.volume ?? 0, 1000)),
       };
       const kind: Kind | 'good' =
         random() < badRatio ? (KINDS[Math.floor(random() * KINDS.length)] as Kind) : 'good';

@@ -65,7 +65,7 @@ const priceSvg = (bars: number) =>
       h: r.high,
       l: r.low,
       c: r.close,
-      v: r.volume,
+      v: r.volume ?? 0,
     })),
     markers: [],
   }).svg;

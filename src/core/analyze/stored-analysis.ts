@@ -145,7 +145,7 @@ export function chartBars(rows: readonly OhlcvRow[]): Record<string, ChartBar[]>
       list.sort((a, b) => (a.datetime < b.datetime ? -1 : a.datetime > b.datetime ? 1 : 0));
       const bars = list
         .slice(-CHART_BARS)
-        .map((r) => ({ t: r.datetime, o: r.open, h: r.high, l: r.low, c: r.close, v: r.volume }));
+        .map((r) => ({ t: r.datetime, o: r.open, h: r.high, l: r.low, c: r.close, v: r.volume ?? 0 }));
       return [symbol, bars];
     }),
   );

@@ -4,6 +4,7 @@
  * Adding a dataset means adding one file that exports a DatasetContract and one
  * line in registry.ts.
  */
+import type { CsvLayout } from '../ingest/csv-header.js';
 import type { RowIssue } from '../reasons.js';
 
 export const DATASET_IDS = ['twelvedata-ohlcv', 'ohlcv-csv', 'smartphone-sales', 'health-vitals'] as const;
@@ -24,6 +25,18 @@ export interface SourceRecord {
   readonly group?: string;
   /** Extra context the source knows (Twelve Data: the block's interval). */
   readonly context?: Readonly<Record<string, string>>;
+  /** Columns the contract does not know, kept by the `evolve` policy; they join the normalized row. */
+  readonly extra?: Readonly<Record<string, string>>;
+}
+
+/** What the caller knows about a file besides its text. */
+export interface ReadContext {
+  /** The object key, e.g. `inputs/AAPL.csv`: a one-symbol file may be named after its symbol. */
+  readonly key?: string;
+  /** The symbol of a file without a symbol column (`--symbol`), before the file name's. */
+  readonly symbol?: string;
+  /** Values for columns the file lacks, by contract column name. */
+  readonly defaults?: Readonly<Record<string, string>>;
 }
 
 /** Something the source itself refused (a Twelve Data error block, a CSV row with extra fields). */
@@ -62,17 +75,19 @@ export interface DatasetContract<Row = unknown> {
   readonly title: string;
   /** The rules in words, one per reason the contract can give (README's dataset table). */
   readonly rules: readonly string[];
-  /** CSV contracts: the header, exactly as the first line must name it. */
+  /** CSV contracts: the column names, as the README and messages show them. */
   readonly header?: readonly string[];
+  /** CSV contracts: the columns matched by name and alias, and the policy for unknown ones. */
+  readonly layout?: CsvLayout;
   /** Whether the decoded start of a file (BOM removed, at most 64 KiB) looks like this dataset. */
   sniff(prefix: string): boolean;
   /**
    * Streams decoded text into batches of source items, never holding the whole
    * file. Throws UnreadableFileError when the file as a whole cannot be read.
    */
-  read(text: AsyncIterable<string>, limits: ParseLimits): AsyncIterable<SourceItem[]>;
+  read(text: AsyncIterable<string>, limits: ParseLimits, context?: ReadContext): AsyncIterable<SourceItem[]>;
   /** A fresh validator for one file. */
-  createValidator(): RecordValidator<Row>;
+  createValidator(context?: ReadContext): RecordValidator<Row>;
   /** The field that names a row's group for the manifest's counts (symbol, brand, user_id). */
   readonly groupField?: string;
   /**

@@ -4,6 +4,7 @@
  */
 import type { RowIssue, RowReason } from '../reasons.js';
 import type { SourceRecord } from './contract.js';
+import { parseFormattedNumber, parseLooseDatetime } from './formats.js';
 
 export type Issues = RowIssue[];
 
@@ -79,8 +80,16 @@ function plainDecimal(text: string): number {
   return negative ? -value : value;
 }
 
-/** A finite number from a JSON number or a decimal string; undefined and an issue otherwise. */
-export function readNumber(value: unknown, field: string, issues: Issues): number | undefined {
+/**
+ * A finite number from a JSON number or a decimal string; undefined and an issue
+ * otherwise. `formatted` also takes `$1,199.00` and `63,152,400` (parseFormattedNumber).
+ */
+export function readNumber(
+  value: unknown,
+  field: string,
+  issues: Issues,
+  formatted = false,
+): number | undefined {
   if (typeof value === 'number') {
     return Number.isFinite(value)
       ? value
@@ -95,7 +104,7 @@ export function readNumber(value: unknown, field: string, issues: Issues): numbe
     return issue(issues, 'not_a_number', field, `${field} is not a number: ${show(value)}`);
   }
   const text = value.trim();
-  const parsed = DECIMAL.test(text) ? Number(text) : Number.NaN;
+  const parsed = DECIMAL.test(text) ? Number(text) : formatted ? parseFormattedNumber(text) : Number.NaN;
   if (!Number.isFinite(parsed)) {
     return issue(issues, 'not_a_number', field, `${field} is not a finite decimal number: ${show(value)}`);
   }
@@ -171,11 +180,23 @@ const secondsOf = (year: number, month: number, day: number, hh = 0, mm = 0, ss 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DATETIME = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2}):(\d{2}))?$/;
 
-/** A calendar date `YYYY-MM-DD` that exists. */
-export function readDate(value: unknown, field: string, issues: Issues): string | undefined {
+/**
+ * A calendar date `YYYY-MM-DD` that exists; with `spreadsheet`, also `5/20/2024`
+ * and `20.05.2024` when only one reading is a date (parseLooseDatetime).
+ */
+export function readDate(
+  value: unknown,
+  field: string,
+  issues: Issues,
+  spreadsheet = false,
+): string | undefined {
   const text = readText(value, field, issues);
   if (text === undefined) return undefined;
   const m = DATE.exec(text);
+  if (!m && spreadsheet && /^\d{1,2}[/.]\d{1,2}[/.]\d{4}$/.test(text)) {
+    const loose = parseLooseDatetime(text);
+    if (typeof loose !== 'string') return loose.iso;
+  }
   if (!m || !isRealDate(Number(m[1]), Number(m[2]), Number(m[3]))) {
     return issue(
       issues,
@@ -225,11 +246,16 @@ function fixedWidthDatetime(text: string): MarketDatetime | undefined {
   return { iso, seconds: secondsOf(year, month, day, hh, mm, ss) };
 }
 
-/** `YYYY-MM-DD` or `YYYY-MM-DD HH:MM:SS` (a `T` separator is accepted too), a real date and time. */
+/**
+ * `YYYY-MM-DD` or `YYYY-MM-DD HH:MM:SS` (a `T` separator is accepted too), a real
+ * date and time. With `loose`, also what parseLooseDatetime reads (instants with
+ * a zone in UTC, epoch seconds or milliseconds, unambiguous spreadsheet dates).
+ */
 export function readMarketDatetime(
   value: unknown,
   field: string,
   issues: Issues,
+  loose = false,
 ): MarketDatetime | undefined {
   if (typeof value === 'string') {
     const fast = fixedWidthDatetime(value);
@@ -238,6 +264,18 @@ export function readMarketDatetime(
   const text = readText(value, field, issues);
   if (text === undefined) return undefined;
   const m = DATETIME.exec(text);
+  if (!m && loose) {
+    const read = parseLooseDatetime(text);
+    if (typeof read !== 'string') return read;
+    if (read === 'ambiguous') {
+      return issue(
+        issues,
+        'invalid_datetime',
+        field,
+        `${field} ${show(text)} could be month/day or day/month; write YYYY-MM-DD`,
+      );
+    }
+  }
   if (!m) {
     return issue(
       issues,
@@ -257,20 +295,25 @@ export function readMarketDatetime(
 }
 
 // Offsets are required: a reading without a zone cannot be placed in time.
-const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
+// A space for the `T` with an offset is how pandas writes an instant (`2025-09-18 08:06:23.359844+00:00`).
+const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
 
 /** An ISO-8601 instant with a zone, normalized to UTC `...Z` with milliseconds. */
 export function readTimestamp(value: unknown, field: string, issues: Issues): string | undefined {
   const text = readText(value, field, issues);
   if (text === undefined) return undefined;
   const m = TIMESTAMP.exec(text);
+  // pandas pairs the space with a numeric offset; `... 08:06:23Z` is no shape any writer uses, and stays refused.
   const valid =
     m !== null &&
+    !(text.charCodeAt(10) === 32 && m[8] === 'Z') &&
     isRealDate(Number(m[1]), Number(m[2]), Number(m[3])) &&
     Number(m[4]) <= 23 &&
     Number(m[5]) <= 59 &&
     Number(m[6]) <= 59;
-  const ms = valid ? Date.parse(text) : Number.NaN;
+  const ms = valid
+    ? Date.parse(text.charCodeAt(10) === 32 ? `${text.slice(0, 10)}T${text.slice(11)}` : text)
+    : Number.NaN;
   if (!Number.isFinite(ms)) {
     return issue(
       issues,

@@ -79,12 +79,13 @@ export const healthVitals: DatasetContract<HealthVital> = {
   title: 'Health vitals (CSV)',
   rules: [
     'every field is required (missing_field); measurements are decimal numbers (not_a_number)',
-    'event_time is an ISO-8601 instant with a zone, normalized to UTC (invalid_timestamp)',
+    'event_time is an ISO-8601 instant with a zone (a space for the T, as pandas writes it, too), normalized to UTC (invalid_timestamp)',
     'heart_rate 50..180, spo2 90..100, steps 0..50000, temp_c 35..40, systolic_bp 90..180, diastolic_bp 60..120, bounds included (out_of_range)',
     'diastolic_bp <= systolic_bp (bp_inconsistent)',
+    'columns matched by name in any order, unknown ones dropped; a header without one of the eight is refused (dataset_mismatch, missing_columns)',
     ...CSV_SOURCE_RULES,
   ],
-  ...csvFormat(HEADER),
+  ...csvFormat({ columns: HEADER.map((name) => ({ name })), extra: 'discard_value' }),
   createValidator: (): RecordValidator<HealthVital> => ({ validate }),
   groupField: 'user_id',
 };

@@ -81,7 +81,7 @@ describe('ohlcvCsv', () => {
     expect(await codesPerRow('AAPL,2024-01-02,10,12,9,11,100')).toEqual([[]]);
   });
 
-  it.each(['datetime', 'open', 'high', 'low', 'close', 'volume'])(
+  it.each(['datetime', 'open', 'high', 'low', 'close'])(
     'refuses an empty %s as missing_field',
     async (field) => {
       const fields: Record<string, string> = {
@@ -152,7 +152,14 @@ describe('ohlcvCsv', () => {
 
   it('reports every rule a row breaks', async () => {
     expect(await codesPerRow(',2024-02-30,x,12,-9,11,')).toEqual([
-      ['missing_symbol', 'invalid_date', 'not_a_number', 'negative_number', 'missing_field'],
+      ['missing_symbol', 'invalid_date', 'not_a_number', 'negative_number'],
+    ]);
+  });
+
+  it('accepts a bar without volume (forex, crypto, metals) and writes no volume for it', async () => {
+    const { valid } = await run(ohlcvCsv, inChunks(`${HEADER}\nEUR/USD,2024-01-02,1.1,1.2,1.0,1.15,\n`, 64));
+    expect(valid).toEqual([
+      { symbol: 'EUR/USD', datetime: '2024-01-02', open: 1.1, high: 1.2, low: 1, close: 1.15 },
     ]);
   });
 
@@ -165,7 +172,8 @@ describe('ohlcvCsv', () => {
   it('recognizes its header and nothing else', () => {
     expect(ohlcvCsv.sniff(`${HEADER}\nAAPL,`)).toBe(true);
     expect(ohlcvCsv.sniff('Symbol,Datetime,Open,High,Low,Close,Volume\r\n')).toBe(true);
-    expect(ohlcvCsv.sniff('symbol,datetime,open,high,low,close\n')).toBe(false);
+    expect(ohlcvCsv.sniff('symbol,datetime,open,high,low,close\n')).toBe(true);
+    expect(ohlcvCsv.sniff('symbol,datetime,open,high,low,volume\n')).toBe(false);
     expect(ohlcvCsv.sniff('{"meta":{"symbol":"AAPL"}}')).toBe(false);
   });
 

@@ -7,6 +7,7 @@ import { DuplicateIndex } from './duplicate-index.js';
 import {
   fieldOf,
   type Issues,
+  isBlank,
   type MarketDatetime,
   numberText,
   readMarketDatetime,
@@ -21,7 +22,8 @@ export interface OhlcvRow {
   readonly high: number;
   readonly low: number;
   readonly close: number;
-  readonly volume: number;
+  /** Absent for instruments without one (forex, crypto, metals, pre/post-market bars). */
+  readonly volume?: number;
   /** Bar interval when the source states it (Twelve Data `meta.interval`), e.g. `1day`. */
   readonly interval?: string;
 }
@@ -29,7 +31,7 @@ export interface OhlcvRow {
 export const OHLCV_FIELDS = ['datetime', 'open', 'high', 'low', 'close', 'volume'] as const;
 
 export const OHLCV_RULES = [
-  'datetime, open, high, low, close, volume required (missing_field); symbol required (missing_symbol)',
+  'datetime, open, high, low, close required (missing_field); symbol required (missing_symbol); volume optional (forex, crypto and metals have none)',
   'datetime is YYYY-MM-DD or YYYY-MM-DD HH:MM:SS (invalid_datetime) and a real date (invalid_date)',
   'prices and volume are numbers or numeric strings, finite (not_a_number), >= 0 (negative_number)',
   'low <= open, close <= high (ohlc_inconsistent)',
@@ -55,7 +57,7 @@ function jsonString(text: string): string {
  */
 export function serializeOhlcv(row: OhlcvRow, record: SourceRecord): string {
   const interval = row.interval === undefined ? '' : `,"interval":${JSON.stringify(row.interval)}`;
-  return `{"symbol":${jsonString(row.symbol)},"datetime":"${row.datetime}","open":${numberText(fieldOf(record, 'open'), row.open)},"high":${numberText(fieldOf(record, 'high'), row.high)},"low":${numberText(fieldOf(record, 'low'), row.low)},"close":${numberText(fieldOf(record, 'close'), row.close)},"volume":${numberText(fieldOf(record, 'volume'), row.volume)}${interval}}`;
+  return `{"symbol":${jsonString(row.symbol)},"datetime":"${row.datetime}","open":${numberText(fieldOf(record, 'open'), row.open)},"high":${numberText(fieldOf(record, 'high'), row.high)},"low":${numberText(fieldOf(record, 'low'), row.low)},"close":${numberText(fieldOf(record, 'close'), row.close)}${row.volume === undefined ? '' : `,"volume":${numberText(fieldOf(record, 'volume'), row.volume)}`}${interval}}`;
 }
 
 function inconsistency(open: number, high: number, low: number, close: number): string {
@@ -67,8 +69,15 @@ function inconsistency(open: number, high: number, low: number, close: number): 
   return broken.join('; ');
 }
 
-/** Validates OHLCV records; `symbolOf` says where a record's symbol comes from. */
-export function createOhlcvValidator(symbolOf: (record: SourceRecord) => unknown): RecordValidator<OhlcvRow> {
+/**
+ * Validates OHLCV records; `symbolOf` says where a record's symbol comes from.
+ * `looseDatetime` also reads instants, epochs and unambiguous spreadsheet dates
+ * (CSV downloads); an API's own output is held to its documented shapes.
+ */
+export function createOhlcvValidator(
+  symbolOf: (record: SourceRecord) => unknown,
+  looseDatetime = false,
+): RecordValidator<OhlcvRow> {
   const seen = new DuplicateIndex();
   return {
     validate(record: SourceRecord): Validation<OhlcvRow> {
@@ -79,12 +88,13 @@ export function createOhlcvValidator(symbolOf: (record: SourceRecord) => unknown
       if (symbol === undefined) {
         issues.push({ code: 'missing_symbol', field: 'symbol', message: 'the row has no symbol' });
       }
-      const when = readMarketDatetime(fieldOf(record, 'datetime'), 'datetime', issues);
+      const when = readMarketDatetime(fieldOf(record, 'datetime'), 'datetime', issues, looseDatetime);
       const open = readNonNegative(fieldOf(record, 'open'), 'open', issues);
       const high = readNonNegative(fieldOf(record, 'high'), 'high', issues);
       const low = readNonNegative(fieldOf(record, 'low'), 'low', issues);
       const close = readNonNegative(fieldOf(record, 'close'), 'close', issues);
-      const volume = readNonNegative(fieldOf(record, 'volume'), 'volume', issues);
+      const volumeValue = fieldOf(record, 'volume');
+      const volume = isBlank(volumeValue) ? undefined : readNonNegative(volumeValue, 'volume', issues);
       if (
         open !== undefined &&
         high !== undefined &&
@@ -115,7 +125,7 @@ export function createOhlcvValidator(symbolOf: (record: SourceRecord) => unknown
         high: high as number,
         low: low as number,
         close: close as number,
-        volume: volume as number,
+        ...(volume === undefined ? {} : { volume }),
         interval: record.context?.interval,
       };
       return { ok: true, row };

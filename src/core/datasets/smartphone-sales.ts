@@ -32,19 +32,24 @@ export interface SmartphoneSale {
   readonly color: string | null;
 }
 
-const HEADER = [
-  'order_id',
-  'date',
-  'model',
-  'brand',
-  'release_year',
-  'price',
-  'region',
-  'customer_review',
-  'ram',
-  'storage',
-  'color',
-] as const;
+// Columns the rules need are required; the rest may be missing from an export.
+const optional = (name: string) => ({ name, required: false });
+const LAYOUT = {
+  columns: [
+    { name: 'order_id', aliases: ['order', 'order id'] },
+    { name: 'date', aliases: ['order_date'] },
+    { name: 'model' },
+    { name: 'brand' },
+    optional('release_year'),
+    { name: 'price' },
+    { name: 'region' },
+    optional('customer_review'),
+    optional('ram'),
+    optional('storage'),
+    optional('color'),
+  ],
+  extra: 'discard_value',
+} as const;
 
 const MAX_PRICE = 10_000;
 const MAX_RAM = 32;
@@ -75,7 +80,7 @@ function readSpec(
 function validate(record: SourceRecord): Validation<SmartphoneSale> {
   const issues: Issues = [];
   const order_id = readText(fieldOf(record, 'order_id'), 'order_id', issues);
-  const date = readDate(fieldOf(record, 'date'), 'date', issues);
+  const date = readDate(fieldOf(record, 'date'), 'date', issues, true);
   const brand = readText(fieldOf(record, 'brand'), 'brand', issues);
   const model = optionalText(fieldOf(record, 'model'));
   if (brand !== undefined && model === null) {
@@ -85,7 +90,7 @@ function validate(record: SourceRecord): Validation<SmartphoneSale> {
       message: `model is required when brand is given (${brand})`,
     });
   }
-  const price = readNumber(fieldOf(record, 'price'), 'price', issues);
+  const price = readNumber(fieldOf(record, 'price'), 'price', issues, true);
   if (price !== undefined && (price <= 0 || price > MAX_PRICE)) {
     issues.push({
       code: 'out_of_range',
@@ -124,12 +129,14 @@ export const smartphoneSales: DatasetContract<SmartphoneSale> = {
     'order_id, date, brand, price and region are required (missing_field)',
     'price is a number (not_a_number) above 0 and at most 10000 (out_of_range)',
     'ram 1..32 and storage above 0 when present, N/A or empty meaning absent (not_a_number, out_of_range)',
-    'date is a real date YYYY-MM-DD (invalid_date)',
+    'date is a real date YYYY-MM-DD, or 5/20/2024 or 20.05.2024 when only one reading is a date (invalid_date)',
+    'price may carry a currency sign and thousands separators, $1,199.00 (not_a_number)',
     'region is one of North America, South America, Europe, Asia, Africa, Oceania (invalid_region)',
     'model is required when brand is given (model_required)',
+    'columns matched by name in any order, unknown ones dropped; a header without order_id, date, model, brand, price or region is refused (dataset_mismatch, missing_columns)',
     ...CSV_SOURCE_RULES,
   ],
-  ...csvFormat(HEADER),
+  ...csvFormat(LAYOUT),
   createValidator: (): RecordValidator<SmartphoneSale> => ({ validate }),
   groupField: 'brand',
 };

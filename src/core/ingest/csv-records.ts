@@ -34,8 +34,9 @@ const CR = 13;
 /** Any UTF-16 unit is at most 3 UTF-8 bytes, which is what csv-parse counts against the limit. */
 const UTF8_PER_UNIT = 3;
 
-function csvParser(limits: ParseLimits, lineFeedOnly: boolean): Parser {
+function csvParser(limits: ParseLimits, lineFeedOnly: boolean, delimiter: string): Parser {
   const options: Options = {
+    delimiter,
     raw: true,
     relax_column_count: true,
     // A stray quote inside an unquoted field ("5'10\" tall") is kept as text:
@@ -120,15 +121,20 @@ export class CsvRecords {
   private plain: boolean | undefined;
   private parser: Parser | undefined;
   private readonly maxPlainUnits: number;
+  /** The field delimiter, chosen from the first text written. */
+  private delimiter: string | undefined;
 
+  /** `delimiterFor` picks the delimiter from the start of the text; `,` if it is never called. */
   constructor(
     private readonly limits: ParseLimits,
     private readonly onRecord: (parsed: ParsedRecord) => void,
+    private readonly delimiterFor: (start: string) => string = () => ',',
   ) {
     this.maxPlainUnits = Math.floor(limits.maxRecordChars / UTF8_PER_UNIT);
   }
 
   async write(chunk: string): Promise<void> {
+    this.delimiter ??= this.delimiterFor(chunk);
     if (this.parser) return this.parse(chunk);
     this.pending += chunk;
     const rest = this.readPlain(false);
@@ -153,7 +159,8 @@ export class CsvRecords {
   /** Whether the text's start allows the plain path; undefined while its first line is incomplete. */
   private decide(): boolean | undefined {
     const text = this.pending;
-    if (text.charCodeAt(0) === 0xfeff) return false;
+    // The plain path splits on commas; another delimiter is csv-parse's.
+    if (text.charCodeAt(0) === 0xfeff || this.delimiter !== ',') return false;
     const lf = text.indexOf('\n');
     const cr = text.indexOf('\r');
     if (cr !== -1 && (lf === -1 || cr < lf)) return false;
@@ -228,7 +235,7 @@ export class CsvRecords {
 
   /** Writes to csv-parse (created on first use) and hands over what it has read. */
   private async parse(chunk: string): Promise<void> {
-    this.parser ??= csvParser(this.limits, this.plain === true);
+    this.parser ??= csvParser(this.limits, this.plain === true, this.delimiter ?? this.delimiterFor(chunk));
     const parser = this.parser;
     const written = settle((done) => parser.write(chunk, done));
     // When onRecord throws (a wrong header), the write's own outcome no longer matters.

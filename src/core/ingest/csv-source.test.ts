@@ -300,8 +300,10 @@ describe('sniffCsvHeader', () => {
     ['"id","name","note"\n', true],
     ['id,name,note', true],
     ['id,name\n', false],
-    ['id,name,note,extra\n', false],
-    ['name,id,note\n', false],
+    ['id,name,note,extra\n', true],
+    ['name,id,note\n', true],
+    ['\uFEFFId;NAME;Note\n', true],
+    ['id,name,name\n', false],
     ['', false],
   ])('tells whether %j starts with the header: %s', (prefix, expected) => {
     expect(sniffCsvHeader(prefix, HEADER)).toBe(expected);

@@ -10,6 +10,16 @@
 import type { CsvError } from 'csv-parse';
 import type { DatasetContract, ParseLimits, SourceItem, SourceRecord } from '../datasets/contract.js';
 import { UnreadableFileError } from '../errors.js';
+import {
+  type CsvLayout,
+  delimiterOf,
+  exactLayout,
+  firstLineOf,
+  type HeaderResolution,
+  headerFits,
+  headerNamesOf,
+  resolveHeader,
+} from './csv-header.js';
 import { CsvRecords, type ParsedRecord } from './csv-records.js';
 
 /** What the CSV source itself can reject, in the words of a contract's `rules`. */
@@ -56,30 +66,43 @@ const normalizeName = (name: string): string => name.trim().toLowerCase();
 
 const show = (text: string): string => JSON.stringify(text.length > 200 ? `${text.slice(0, 197)}...` : text);
 
-/** Whether the first non-blank line of a file's start names exactly these columns. */
-export function sniffCsvHeader(prefix: string, header: readonly string[]): boolean {
-  const start = prefix.trimStart();
-  const end = start.search(/[\r\n]/);
-  const names = (end === -1 ? start : start.slice(0, end)).split(',');
-  // Quoted names are unquoted so that sniffing agrees with what csv-parse reads.
-  return (
-    names.length === header.length &&
-    names.every(
-      (name, i) => normalizeName(name.trim().replace(/^"(.*)"$/, '$1')) === normalizeName(header[i] ?? ''),
-    )
-  );
+const layoutOf = (header: readonly string[] | CsvLayout): CsvLayout =>
+  'columns' in header ? header : exactLayout(header as readonly string[]);
+
+/** Whether the first non-blank line of a file's start names the layout's required columns, in any order. */
+export function sniffCsvHeader(prefix: string, header: readonly string[] | CsvLayout): boolean {
+  return headerFits(resolveHeader(headerNamesOf(firstLineOf(prefix)), layoutOf(header)));
+}
+
+const list = (names: readonly string[]): string => names.map((n) => JSON.stringify(n)).join(', ');
+
+/** Why a file's header cannot be read under a layout, or undefined when it can. */
+function headerProblem(resolution: HeaderResolution, layout: CsvLayout): string | undefined {
+  const problems: string[] = [];
+  if (resolution.missing.length > 0) problems.push(`missing required column(s) ${list(resolution.missing)}`);
+  if (resolution.repeated.length > 0) problems.push(`column(s) ${list(resolution.repeated)} named twice`);
+  if (layout.extra === 'freeze' && resolution.extras.length > 0) {
+    problems.push(`column(s) ${list(resolution.extras)} not in the contract (evolution policy freeze)`);
+  }
+  if (resolution.matched === 0 && problems.length === 0) problems.push('no column of the contract');
+  return problems.length > 0 ? problems.join('; ') : undefined;
 }
 
 /** Turns parsed records into source items: header check, line numbers, field mapping. */
 class RecordMapper {
-  private readonly names: readonly string[];
+  private readonly header: readonly string[];
+  /** The file's own header names, normalized, to recognize a repeated header row. */
+  private names: readonly string[] = [];
+  /** The contract column each position feeds (undefined: a column the contract does not know). */
+  private positions: readonly (string | undefined)[] = [];
+  private extraNames: readonly string[] = [];
   /** The line on which the text after the last record begins. */
   private line = 1;
   private index = 0;
   headerSeen = false;
 
-  constructor(private readonly header: readonly string[]) {
-    this.names = header.map(normalizeName);
+  constructor(private readonly layout: CsvLayout) {
+    this.header = layout.columns.map((c) => c.name);
   }
 
   map(parsed: ParsedRecord, out: SourceItem[]): void {
@@ -91,18 +114,23 @@ class RecordMapper {
     if (!this.headerSeen) {
       // White space before the header is no header yet (a file of blank lines is empty, not foreign).
       if (text.trim() === '') return;
-      if (!this.isHeader(record)) {
+      const resolution = resolveHeader(record, this.layout);
+      const problem = headerProblem(resolution, this.layout);
+      if (problem !== undefined) {
         throw new UnreadableFileError(
           'dataset_mismatch',
-          `expected the CSV header ${show(this.header.join(','))}, found ${show(text)} on line ${line}`,
+          `expected the CSV header ${show(this.header.join(','))}, found ${show(text)} on line ${line}: ${problem}`,
         );
       }
+      this.names = record.map(normalizeName);
+      this.positions = resolution.positions;
+      this.extraNames = record.map((name, i) => (resolution.positions[i] === undefined ? name.trim() : ''));
       this.headerSeen = true;
       return;
     }
     const index = ++this.index;
-    if (record.length !== this.header.length) {
-      const message = `expected ${this.header.length} fields, got ${record.length}`;
+    if (record.length !== this.names.length) {
+      const message = `expected ${this.names.length} fields, got ${record.length}`;
       out.push({ kind: 'rejected', index, line, raw: text, issues: [{ code: 'malformed_row', message }] });
     } else if (this.isHeader(record)) {
       const message = 'the header row is repeated inside the data';
@@ -110,8 +138,40 @@ class RecordMapper {
     } else {
       // No prototype: a column named `__proto__` stays an ordinary field.
       const fields: Record<string, string> = Object.create(null);
-      for (let i = 0; i < record.length; i++) fields[this.header[i] as string] = record[i] as string;
-      const item: SourceRecord = { kind: 'record', index, line, raw: text, fields };
+      let extra: Record<string, string> | undefined;
+      let unexpected: string | undefined;
+      for (let i = 0; i < record.length; i++) {
+        const name = this.positions[i];
+        if (name !== undefined) fields[name] = record[i] as string;
+        else if (this.layout.extra === 'evolve') {
+          extra ??= Object.create(null) as Record<string, string>;
+          extra[this.extraNames[i] as string] = record[i] as string;
+        } else if (this.layout.extra === 'discard_row' && (record[i] as string).trim() !== '') {
+          unexpected ??= this.extraNames[i];
+        }
+      }
+      if (this.layout.defaults) {
+        for (const [name, value] of Object.entries(this.layout.defaults)) fields[name] ??= value;
+      }
+      if (unexpected !== undefined) {
+        const message = `column ${JSON.stringify(unexpected)} is not in the contract (evolution policy discard_row)`;
+        out.push({
+          kind: 'rejected',
+          index,
+          line,
+          raw: text,
+          issues: [{ code: 'unexpected_column', field: unexpected, message }],
+        });
+        return;
+      }
+      const item: SourceRecord = {
+        kind: 'record',
+        index,
+        line,
+        raw: text,
+        fields,
+        ...(extra ? { extra } : {}),
+      };
       out.push(item);
     }
   }
@@ -145,20 +205,27 @@ class RecordMapper {
 const isHighSurrogate = (code: number): boolean => code >= 0xd800 && code <= 0xdbff;
 
 /**
- * Streams CSV text whose first record must be `header` into batches of items:
- * one SourceRecord per data row, or a SourceReject for a row of the wrong width
- * and for a repeated header. Throws UnreadableFileError when the text is not a
- * CSV of this header (dataset_mismatch), cannot be tokenized (malformed_csv), or
- * has no header at all (empty_file).
+ * Streams CSV text whose first record is a header naming the layout's columns
+ * (a plain list: exactly those, in any order) into batches of items: one
+ * SourceRecord per data row, or a SourceReject for a row of the wrong width, a
+ * repeated header, or a value in an unknown column under `discard_row`. Throws
+ * UnreadableFileError when the header does not fit the layout (dataset_mismatch),
+ * the text cannot be tokenized (malformed_csv), or has no header at all (empty_file).
  */
 export async function* readCsv(
   text: AsyncIterable<string>,
-  header: readonly string[],
+  header: readonly string[] | CsvLayout,
   limits: ParseLimits,
 ): AsyncIterable<SourceItem[]> {
-  const mapper = new RecordMapper(header);
+  const layout = layoutOf(header);
+  const mapper = new RecordMapper(layout);
   let batch: SourceItem[] = [];
-  const records = new CsvRecords(limits, (parsed) => mapper.map(parsed, batch));
+  // The delimiter is the header's: known once the first text arrives.
+  const records = new CsvRecords(
+    limits,
+    (parsed) => mapper.map(parsed, batch),
+    (start) => layout.delimiter ?? delimiterOf(firstLineOf(start)),
+  );
   // A mapping failure (a wrong header) is the file's answer as it stands; anything else is csv-parse's.
   const tokenizing = (error: unknown): never => {
     throw error instanceof UnreadableFileError ? error : mapper.malformed(error, limits);
@@ -193,7 +260,7 @@ export async function* readCsv(
     if (!mapper.headerSeen) {
       throw new UnreadableFileError(
         'empty_file',
-        `the CSV has no header line (expected ${show(header.join(','))})`,
+        `the CSV has no header line (expected ${show(layout.columns.map((c) => c.name).join(','))})`,
       );
     }
   } finally {
@@ -201,14 +268,19 @@ export async function* readCsv(
   }
 }
 
-/** The half of a CSV dataset contract that only depends on its header. */
+/** The half of a CSV dataset contract that only depends on its columns. */
 export function csvFormat(
-  header: readonly string[],
-): Pick<DatasetContract, 'format' | 'header' | 'sniff' | 'read'> {
+  header: readonly string[] | CsvLayout,
+): Pick<DatasetContract, 'format' | 'header' | 'layout' | 'sniff' | 'read'> {
+  const layout = layoutOf(header);
   return {
     format: 'csv',
-    header,
-    sniff: (prefix) => sniffCsvHeader(prefix, header),
-    read: (text, limits) => readCsv(text, header, limits),
+    header: layout.columns.map((c) => c.name),
+    layout,
+    sniff: (prefix) => sniffCsvHeader(prefix, layout),
+    read: (text, limits, context) => {
+      const defaults = { ...layout.defaults, ...context?.defaults };
+      return readCsv(text, Object.keys(defaults).length > 0 ? { ...layout, defaults } : layout, limits);
+    },
   };
 }

@@ -3,6 +3,7 @@ import type { DatasetContract, DatasetId } from '../datasets/contract.js';
 import { DATASETS, datasetById, isDatasetId } from '../datasets/registry.js';
 import { UnreadableFileError } from '../errors.js';
 import { datasetFromKey } from '../keys.js';
+import { firstLineOf, headerNamesOf, resolveHeader } from './csv-header.js';
 
 export type DatasetSource = 'forced' | 'key-prefix' | 'detected';
 
@@ -59,6 +60,13 @@ export function detectDataset(prefix: string, key: string, forced?: string): Det
   }
   const contract = DATASETS.find((d) => d.sniff(prefix));
   if (!contract) {
+    const near = nearestCsvContract(prefix);
+    if (near) {
+      throw new UnreadableFileError(
+        'missing_columns',
+        `the CSV header ${JSON.stringify(firstLine(prefix))} looks like ${near.id} but lacks the required column(s) ${near.missing.join(', ')}`,
+      );
+    }
     const known = DATASETS.filter((d) => d.header)
       .map((d) => `${d.id} (${d.header?.join(',')})`)
       .join('; ');
@@ -68,4 +76,25 @@ export function detectDataset(prefix: string, key: string, forced?: string): Det
     );
   }
   return { contract, source: 'detected' };
+}
+
+/**
+ * The CSV contract a header nearly fits: it names at least half of the contract's
+ * required columns (two or more), but not all. Foreign headers stay unknown_dataset.
+ */
+function nearestCsvContract(prefix: string): { id: string; missing: readonly string[] } | undefined {
+  const start = prefix.trimStart()[0];
+  if (start === '{' || start === '[') return undefined;
+  const names = headerNamesOf(firstLineOf(prefix));
+  let best: { id: string; missing: readonly string[]; matched: number } | undefined;
+  for (const d of DATASETS) {
+    if (!d.layout) continue;
+    const resolution = resolveHeader(names, d.layout);
+    const required = d.layout.columns.filter((c) => c.required !== false).length;
+    const matched = resolution.matched;
+    if (matched >= 2 && matched * 2 >= required && resolution.missing.length > 0) {
+      if (!best || matched > best.matched) best = { id: d.id, missing: resolution.missing, matched };
+    }
+  }
+  return best;
 }

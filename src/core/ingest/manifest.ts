@@ -6,7 +6,13 @@ import { z } from 'zod';
 import { ownRecord } from '../own-record.js';
 
 const countsByGroup = ownRecord(
-  z.object({ total: z.number().int(), valid: z.number().int(), rejected: z.number().int() }),
+  z.object({
+    total: z.number().int(),
+    valid: z.number().int(),
+    rejected: z.number().int(),
+    /** Why the group lost rows: reason code → rows (present once it lost one). */
+    reasons: z.record(z.string(), z.number().int()).optional(),
+  }),
 );
 
 export const ManifestSchema = z.object({

@@ -66,7 +66,12 @@ describe('ingest stage', () => {
       not_a_number: 1,
       source_error: 1,
     });
-    expect(manifest?.counts.groups.AAPL).toEqual({ total: 4, valid: 2, rejected: 2 });
+    expect(manifest?.counts.groups.AAPL).toEqual({
+      total: 4,
+      valid: 2,
+      rejected: 2,
+      reasons: { duplicate_row: 1, invalid_date: 1 },
+    });
     const valid = await lines(ports.store, manifest?.outputs.processed as string);
     expect(valid[0]).toEqual({
       symbol: 'AAPL',

@@ -56,6 +56,8 @@ export interface IngestInput {
   /** Lambda request id, CLI run id: the second half of the correlation id. */
   readonly requestId: string;
   readonly dataset?: string;
+  /** The symbol of a market file without a symbol column; @default taken from the file name (`AAPL.csv`) */
+  readonly symbol?: string;
   /**
    * The SHA-256 of the object's bytes, when the caller computed it while staging
    * them (and the object cannot change after: a create-only key); saves a read.
@@ -274,16 +276,19 @@ async function runIngest(
     processed = new JsonlSink(await store.openWriter(processedKey, { contentType: 'application/x-ndjson' }));
     rejects = new JsonlSink(await store.openWriter(rejectsKey, { contentType: 'application/x-ndjson' }));
 
-    const validator = contract.createValidator();
+    const context = { key: input.key, ...(input.symbol !== undefined ? { symbol: input.symbol } : {}) };
+    const validator = contract.createValidator(context);
     const serialize = contract.serialize ?? ((row: unknown) => JSON.stringify(row));
-    for await (const batch of contract.read(peeked.text, options.limits)) {
+    for await (const batch of contract.read(peeked.text, options.limits, context)) {
       for (const item of batch) {
         if (item.kind === 'record') {
           const result = validator.validate(item);
           const group = item.group ?? groupOf(contract, item);
           if (result.ok) {
             tally.count(group, true);
-            const pending = processed.add(serialize(result.row, item));
+            const pending = processed.add(
+              item.extra ? evolved(result.row, item.extra) : serialize(result.row, item),
+            );
             if (pending) await pending;
           } else {
             tally.count(group, false, result.issues);
@@ -323,6 +328,14 @@ async function runIngest(
     deps.logger.info('input refused', { reason: error.reason, message: error.message, key: input.key });
     return finish('rejected', { code: error.reason, message: error.message }, {});
   }
+}
+
+/** A row with the columns the contract does not know appended (evolution policy `evolve`). */
+function evolved(row: unknown, extra: Readonly<Record<string, string>>): string {
+  // No prototype: an unknown column named `__proto__` stays an ordinary member.
+  const out: Record<string, unknown> = Object.assign(Object.create(null), row);
+  for (const [name, value] of Object.entries(extra)) if (!Object.hasOwn(out, name)) out[name] = value;
+  return JSON.stringify(out);
 }
 
 /** Reads to the end of a blank-looking file: all blank is empty; content after a long blank run is refused. */

@@ -5,6 +5,8 @@ interface GroupCounts {
   total: number;
   valid: number;
   rejected: number;
+  /** Reason code → the group's rejected rows that carry it; only once the group lost a row. */
+  reasons?: Record<string, number>;
 }
 
 export class Tally {
@@ -38,7 +40,13 @@ export class Tally {
     }
     counts.total++;
     if (valid) counts.valid++;
-    else counts.rejected++;
+    else {
+      counts.rejected++;
+      // Null prototype: reason codes are fixed names, but the map is serialized as is.
+      counts.reasons ??= Object.create(null) as Record<string, number>;
+      const reasons = counts.reasons;
+      for (const code of new Set((issues ?? []).map((i) => i.code))) reasons[code] = (reasons[code] ?? 0) + 1;
+    }
   }
 
   counts(groupBy: string | null): Manifest['counts'] {

@@ -79,6 +79,19 @@ function glance(m: MarketAnalysis): Section {
   };
 }
 
+/** One line per symbol that went without some analytics (no volume), so no gap is silent. */
+function skippedNote(ranked: readonly SymbolAnalysis[]): Block[] {
+  const skipped = ranked.filter((s) => s.skipped !== undefined && s.skipped.length > 0);
+  if (skipped.length === 0) return [];
+  return [
+    {
+      kind: 'paragraph',
+      text: skipped.map((s) => `${shortName(s.symbol)}: ${(s.skipped ?? []).join('; ')}.`).join(' '),
+      tone: TONE.muted,
+    },
+  ];
+}
+
 function symbolsSection(ranked: readonly SymbolAnalysis[]): Section {
   const shown = ranked.slice(0, REPORT_LIMITS.marketTableRows);
   const hidden = ranked.length - shown.length;
@@ -118,6 +131,7 @@ function symbolsSection(ranked: readonly SymbolAnalysis[]): Section {
             }
           : {}),
       },
+      ...skippedNote(ranked),
     ],
   };
 }

@@ -14,6 +14,10 @@ import { readTrend, type TrendReading } from './trend.js';
 
 export const MOMENTUM_BARS = 5;
 
+/** What a symbol without volume goes without, in the words the report shows. */
+export const VOLUME_SKIPPED =
+  'volume spikes and split detection skipped: the bars carry no volume (forex, crypto, metals)';
+
 export interface BarReturn {
   readonly datetime: string;
   readonly pct: number;
@@ -70,6 +74,12 @@ export interface SymbolAnalysis {
   readonly changePct: number | null;
   /** Σ close × volume: the symbol's weight in the market (picks the correlation set). */
   readonly tradedValue: number;
+  /**
+   * Analytics left out for this symbol and why: forex, crypto and metals bars
+   * carry no volume, so volume spikes and volume-confirmed splits are skipped.
+   * Absent when nothing was skipped.
+   */
+  readonly skipped?: readonly string[];
   readonly returns: ReturnSummary;
   readonly trend: TrendReading;
   /** Close minus the close 5 bars earlier, and the same in percent. */
@@ -167,6 +177,7 @@ export function analyzeSymbol(series: SymbolSeries, allocate: Allocate = freshAr
     lastClose: last,
     changePct: n > 1 ? pctOf(last - first, first) : null,
     tradedValue: series.tradedValue,
+    ...(series.hasVolume ? {} : { skipped: [VOLUME_SKIPPED] }),
     returns: summarizeReturns(datetime, returns),
     trend: readTrend(
       band.middle,

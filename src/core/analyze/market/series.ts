@@ -10,8 +10,13 @@ export interface SymbolSeries {
   readonly symbol: string;
   /** The interval the source stated for the symbol's first row, e.g. `1day`. */
   readonly interval: string | null;
-  /** Σ close × volume over all bars: the symbol's weight in the market. */
+  /** Σ close × volume over all bars: the symbol's weight in the market (0 without volume). */
   readonly tradedValue: number;
+  /**
+   * Whether every bar has a volume. Forex, crypto and metals have none: their
+   * `volume` column is zeros, so volume spikes and split confirmation never fire.
+   */
+  readonly hasVolume: boolean;
   readonly datetime: readonly string[];
   /** Seconds since 1970 read as UTC (exchange local time; only differences matter). */
   readonly time: Float64Array;
@@ -52,7 +57,7 @@ const isPrice = (p: unknown): p is number =>
   typeof p === 'number' && (p === 0 || (p >= PLAUSIBLE_BAR.minPositivePrice && p <= PLAUSIBLE_BAR.maxPrice));
 
 function isPlausibleBar(row: OhlcvRow): boolean {
-  const v = row.volume;
+  const v = row.volume ?? 0;
   return (
     typeof row.symbol === 'string' &&
     typeof row.datetime === 'string' &&
@@ -141,7 +146,7 @@ export function groupBySymbol(input: Iterable<OhlcvRow>): GroupedRows {
     idOf[i] = lastId;
     const tally = tallies[lastId] as GroupTally;
     tally.count++;
-    tally.tradedValue += row.close * row.volume;
+    tally.tradedValue += row.close * (row.volume ?? 0);
   }
   const starts = new Uint32Array(tallies.length);
   let offset = 0;
@@ -219,6 +224,7 @@ export function loadSeries(group: SymbolRows, allocate: Allocate = freshArray): 
   const close = allocate(n);
   const volume = allocate(n);
   const datetime = new Array<string>(n);
+  let hasVolume = true;
   for (let k = 0; k < n; k++) {
     const from = order[k] as number;
     const row = rowAt(from);
@@ -227,13 +233,15 @@ export function loadSeries(group: SymbolRows, allocate: Allocate = freshArray): 
     high[k] = row.high;
     low[k] = row.low;
     close[k] = row.close;
-    volume[k] = row.volume;
+    if (row.volume === undefined) hasVolume = false;
+    volume[k] = row.volume ?? 0;
     datetime[k] = row.datetime;
   }
   return {
     symbol: group.symbol,
     interval: group.interval,
     tradedValue: group.tradedValue,
+    hasVolume: n > 0 && hasVolume,
     datetime,
     time,
     open,
