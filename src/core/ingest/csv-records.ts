@@ -134,15 +134,20 @@ export class CsvRecords {
   }
 
   async write(chunk: string): Promise<void> {
-    this.delimiter ??= this.delimiterFor(chunk);
     if (this.parser) return this.parse(chunk);
     this.pending += chunk;
+    if (this.delimiter === undefined) {
+      // The header line decides it: wait for its end (or for more than a record may hold).
+      if (!/[\r\n]/.test(this.pending) && this.pending.length <= this.maxPlainUnits) return;
+      this.delimiter = this.delimiterFor(this.pending);
+    }
     const rest = this.readPlain(false);
     if (rest !== undefined) return this.parse(rest);
   }
 
   async end(): Promise<void> {
     if (!this.parser) {
+      this.delimiter ??= this.delimiterFor(this.pending);
       const rest = this.readPlain(true);
       if (rest === undefined) return;
       await this.parse(rest);
@@ -235,7 +240,7 @@ export class CsvRecords {
 
   /** Writes to csv-parse (created on first use) and hands over what it has read. */
   private async parse(chunk: string): Promise<void> {
-    this.parser ??= csvParser(this.limits, this.plain === true, this.delimiter ?? this.delimiterFor(chunk));
+    this.parser ??= csvParser(this.limits, this.plain === true, this.delimiter ?? ',');
     const parser = this.parser;
     const written = settle((done) => parser.write(chunk, done));
     // When onRecord throws (a wrong header), the write's own outcome no longer matters.

@@ -49,6 +49,17 @@ const csvField = (value: string): string =>
   /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
 
 describe('readCsv', () => {
+  it('reads a semicolon file the same as its comma twin, in any chunking, with commas kept inside fields', async () => {
+    const comma = 'id,name,note\n1,Ada,"x,y"\n2,Grace,z\n';
+    const semicolon = 'id;name;note\n1;Ada;x,y\n2;Grace;z\n';
+    const fields = (items: readonly SourceItem[]) => items.map((i) => ('fields' in i ? i.fields : i.kind));
+    const expected = fields(await itemsOf(comma));
+    expect(fields(await itemsOf(semicolon))).toEqual(expected);
+    for (let cut = 1; cut < semicolon.length; cut++) {
+      expect(fields(await itemsOf([semicolon.slice(0, cut), semicolon.slice(cut)]))).toEqual(expected);
+    }
+  });
+
   it('maps each data row to a record with its index, line, raw text and fields by header name', async () => {
     const items = await itemsOf('id,name,note\n1,Ada,first\n2,Grace,\n');
     expect(plain(items)).toEqual([
