@@ -170,14 +170,16 @@ describe('numbers and dates a spreadsheet writes but a contract refuses', () => 
     expect(rejectCodes(ingested)).toEqual(rows.map(() => ['not_a_number']));
   });
 
-  it('rejects thousands separators in sales prices and market prices as not_a_number', async () => {
+  it('reads thousands separators in sales prices (a spreadsheet export), and rejects them in market prices as not_a_number', async () => {
     const sales = await harness.ingest(
       `${SALES_HEADER}\n1,2024-01-02,X,Apple,2020,"1,234",Europe,ok,8,128,red\n2,2024-01-02,X,Apple,2020,999,Europe,ok,8,128,red\n`,
     );
     const market = await harness.ingest(
       `${OHLCV_HEADER}\nA,2024-01-02,"1,234.5",2000,1000,1500,100\nA,2024-01-03,1,1,1,1,1\n`,
     );
-    expect(rejectCodes(sales)).toEqual([['not_a_number']]);
+    expect(rejectCodes(sales)).toEqual([]);
+    expect(sales.processed.map((row) => (row as { price: number }).price)).toEqual([1234, 999]);
+    // Market numbers stay strict: "1,234" could be a decimal comma.
     expect(rejectCodes(market)).toEqual([['not_a_number']]);
   });
 
