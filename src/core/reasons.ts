@@ -12,13 +12,13 @@ export const ROW_REASONS = {
   invalid_date: 'the date is not YYYY-MM-DD or is not a real calendar date (2024-02-30)',
   invalid_timestamp: 'event_time is not an ISO-8601 timestamp of a real instant',
   ohlc_inconsistent: 'prices break low <= open, close <= high',
-  duplicate_row: 'the same (symbol, datetime) was already seen in this file',
+  duplicate_row:
+    'the row repeats the unique key of an earlier row in this file (market data: the same symbol and datetime)',
   missing_symbol: 'a market row has no symbol',
   source_error: 'the data source reported an error for this block (status "error"), rejected whole',
   out_of_range: 'a value lies outside the range the dataset allows',
-  invalid_region: 'region is not one of North America, South America, Europe, Asia, Africa, Oceania',
-  model_required: 'model is required when brand is given',
-  bp_inconsistent: 'diastolic blood pressure is above systolic',
+  not_a_boolean: 'a boolean field is not true/false, yes/no or 1/0',
+  invalid_value: 'an enum field is not one of the values its contract allows',
   malformed_row: 'the row does not have the shape of a record (wrong field count, not an object)',
   repeated_header: 'a copy of the header row inside the data',
   row_too_large: 'a single record is larger than the per-record limit',
@@ -55,8 +55,11 @@ export const FILE_REASONS = {
 export type RowReason = keyof typeof ROW_REASONS;
 export type FileReason = keyof typeof FILE_REASONS;
 
+/** A generic reason, or one a dataset contract declares in its `reasons` (bp_inconsistent...). */
+export type RowReasonCode = RowReason | (string & Record<never, never>);
+
 export interface RowIssue {
-  readonly code: RowReason;
+  readonly code: RowReasonCode;
   readonly message: string;
   readonly field?: string;
 }

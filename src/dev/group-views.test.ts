@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { SmartphoneRegion } from '../core/datasets/smartphone-sales.js';
+import type { SmartphoneRegion } from '../core/datasets/rows.js';
 import { randomWalkBars } from '../samples/random-walk.js';
 import { MarketViewSchema, SalesViewSchema, VitalsViewSchema } from './api-contract.js';
 import { marketView, salesView, vitalsView } from './group-views.js';

@@ -3,7 +3,7 @@
  * segment, the best sellers, the price distribution, price outliers within a
  * brand, and what reviews talk about. One row is one order of one phone.
  */
-import type { SmartphoneSale } from '../datasets/smartphone-sales.js';
+import type { SmartphoneSale } from '../datasets/rows.js';
 import {
   FINDING_KIND,
   type Finding,

@@ -3,7 +3,7 @@
  * consecutive readings outside clinical comfort bands, and readings close to
  * the dataset's validation limits (which may mean a sensor at its edge).
  */
-import type { HealthVital } from '../datasets/health-vitals.js';
+import type { HealthVital } from '../datasets/rows.js';
 import { FINDING_KIND, type Finding, findingId, listFindings, type Severity } from './findings/finding.js';
 
 export type VitalsRow = HealthVital;

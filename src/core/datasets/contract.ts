@@ -7,8 +7,17 @@
 import type { CsvLayout } from '../ingest/csv-header.js';
 import type { RowIssue } from '../reasons.js';
 
-export const DATASET_IDS = ['twelvedata-ohlcv', 'ohlcv-csv', 'smartphone-sales', 'health-vitals'] as const;
-export type DatasetId = (typeof DATASET_IDS)[number];
+/** The datasets sluice ships; a project's contract files add their own ids. */
+export const DATASET_IDS = [
+  'twelvedata-ohlcv',
+  'ohlcv-csv',
+  'smartphone-sales',
+  'health-vitals',
+  'market-ticks',
+] as const;
+export type BuiltinDatasetId = (typeof DATASET_IDS)[number];
+/** A dataset's id: a built-in one or one a contract file declares (lowercase, digits, dashes). */
+export type DatasetId = string;
 
 /** A record as the source produced it, before validation. */
 export interface SourceRecord {

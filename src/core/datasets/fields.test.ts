@@ -4,7 +4,6 @@ import {
   type Issues,
   isRealDate,
   numberText,
-  readDate,
   readMarketDatetime,
   readNumber,
   readTimestamp,
@@ -75,7 +74,6 @@ describe('dates', () => {
   });
 
   it('refuses impossible calendar dates like 2024-02-30', () => {
-    expect(codes((i) => readDate('2024-02-30', 'date', i))).toEqual(['invalid_date']);
     expect(codes((i) => readMarketDatetime('2024-02-30', 'datetime', i))).toEqual(['invalid_date']);
     expect(codes((i) => readMarketDatetime('2024-01-02 24:00:00', 'datetime', i))).toEqual(['invalid_date']);
   });
@@ -101,7 +99,6 @@ describe('dates', () => {
           const iso = d.toISOString();
           const day = iso.slice(0, 10);
           const dt = `${day} ${iso.slice(11, 19)}`;
-          expect(readDate(day, 'd', [])).toBe(day);
           expect(readMarketDatetime(dt, 'd', [])?.iso).toBe(`${day}T${iso.slice(11, 19)}`);
           expect(readTimestamp(iso, 't', [])).toBe(iso);
         },

@@ -139,20 +139,6 @@ export function readInRange(
   return n;
 }
 
-export function readEnum<T extends string>(
-  value: unknown,
-  field: string,
-  allowed: readonly T[],
-  code: RowReason,
-  issues: Issues,
-): T | undefined {
-  const text = readText(value, field, issues);
-  if (text === undefined) return undefined;
-  return (allowed as readonly string[]).includes(text)
-    ? (text as T)
-    : issue(issues, code, field, `${field} must be one of ${allowed.join(', ')} (given ${show(text)})`);
-}
-
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31] as const;
 
 const isLeap = (year: number): boolean => (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
@@ -177,36 +163,7 @@ function daysFromCivil(year: number, month: number, day: number): number {
 const secondsOf = (year: number, month: number, day: number, hh = 0, mm = 0, ss = 0): number =>
   daysFromCivil(year, month, day) * 86_400 + hh * 3600 + mm * 60 + ss;
 
-const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DATETIME = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2}):(\d{2}))?$/;
-
-/**
- * A calendar date `YYYY-MM-DD` that exists; with `spreadsheet`, also `5/20/2024`
- * and `20.05.2024` when only one reading is a date (parseLooseDatetime).
- */
-export function readDate(
-  value: unknown,
-  field: string,
-  issues: Issues,
-  spreadsheet = false,
-): string | undefined {
-  const text = readText(value, field, issues);
-  if (text === undefined) return undefined;
-  const m = DATE.exec(text);
-  if (!m && spreadsheet && /^\d{1,2}[/.]\d{1,2}[/.]\d{4}$/.test(text)) {
-    const loose = parseLooseDatetime(text);
-    if (typeof loose !== 'string') return loose.iso;
-  }
-  if (!m || !isRealDate(Number(m[1]), Number(m[2]), Number(m[3]))) {
-    return issue(
-      issues,
-      'invalid_date',
-      field,
-      `${field} must be a real date YYYY-MM-DD (given ${show(text)})`,
-    );
-  }
-  return text;
-}
 
 export interface MarketDatetime {
   /** ISO 8601 without zone: `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM:SS` (exchange local time). */

@@ -8,7 +8,10 @@ import {
   type SourceItem,
   type SourceRecord,
 } from './contract.js';
-import { type HealthVital, healthVitals } from './health-vitals.js';
+import { datasetById } from './registry.js';
+import type { HealthVital } from './rows.js';
+
+const healthVitals = datasetById('health-vitals') as DatasetContract<HealthVital>;
 
 async function* inChunks(text: string, size: number): AsyncGenerator<string> {
   for (let at = 0; at < text.length; at += size) yield text.slice(at, at + size);

@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { generateOhlcvCsv } from '../../samples/csv.generators.js';
 import { type DatasetContract, DEFAULT_PARSE_LIMITS, type SourceItem } from './contract.js';
 import type { OhlcvRow } from './ohlcv.rules.js';
-import { ohlcvCsv } from './ohlcv-csv.js';
+import { datasetById } from './registry.js';
+
+const ohlcvCsv = datasetById('ohlcv-csv') as DatasetContract<OhlcvRow>;
 
 const HEADER = 'symbol,datetime,open,high,low,close,volume';
 

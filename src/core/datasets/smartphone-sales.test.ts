@@ -8,7 +8,10 @@ import {
   type SourceItem,
   type SourceRecord,
 } from './contract.js';
-import { type SmartphoneSale, smartphoneSales } from './smartphone-sales.js';
+import { datasetById } from './registry.js';
+import type { SmartphoneSale } from './rows.js';
+
+const smartphoneSales = datasetById('smartphone-sales') as DatasetContract<SmartphoneSale>;
 
 async function* inChunks(text: string, size: number): AsyncGenerator<string> {
   for (let at = 0; at < text.length; at += size) yield text.slice(at, at + size);
@@ -221,11 +224,12 @@ describe('smartphoneSales', () => {
     ).toEqual([
       'missing_field',
       'invalid_date',
-      'model_required',
       'out_of_range',
       'invalid_region',
       'out_of_range',
       'not_a_number',
+      // Cross-field rules are judged after every column.
+      'model_required',
     ]);
   });
 

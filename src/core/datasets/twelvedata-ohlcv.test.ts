@@ -8,7 +8,7 @@ import {
   twelveDataText,
 } from '../../samples/twelvedata.generator.js';
 import { UnreadableFileError } from '../errors.js';
-import type { RowIssue, RowReason } from '../reasons.js';
+import type { RowIssue, RowReason, RowReasonCode } from '../reasons.js';
 import { DEFAULT_PARSE_LIMITS, type ParseLimits, type SourceItem } from './contract.js';
 import { MAX_RECORDS_BEFORE_META, twelvedataOhlcv } from './twelvedata-ohlcv.js';
 
@@ -49,7 +49,7 @@ async function failure(
 /** Validates the records and counts every outcome by reason, as the stage would. */
 function outcome(all: readonly SourceItem[]) {
   const validator = twelvedataOhlcv.createValidator();
-  const reasons: Partial<Record<RowReason, number>> = {};
+  const reasons: Partial<Record<RowReasonCode, number>> = {};
   let valid = 0;
   let rejected = 0;
   for (const item of all) {

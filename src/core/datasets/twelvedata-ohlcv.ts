@@ -53,7 +53,7 @@ class Ambiguous {
 // Names that rewire an object's prototype when code copies members by name.
 const RESERVED_MEMBERS = ['__proto__', 'constructor', 'prototype'] as const;
 
-function reservedMember(raw: object): string | undefined {
+export function reservedMember(raw: object): string | undefined {
   for (const name of RESERVED_MEMBERS) if (Object.hasOwn(raw, name)) return name;
   return undefined;
 }

@@ -1,10 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_PARSE_LIMITS, type SourceItem } from '../datasets/contract.js';
-import { ohlcvCsv } from '../datasets/ohlcv-csv.js';
+import { datasetById } from '../datasets/registry.js';
 import { twelvedataOhlcv } from '../datasets/twelvedata-ohlcv.js';
 import { recordsOf, rereadCsv } from './records.js';
 import type { StoredReject } from './reject-line.js';
+
+const ohlcvCsv = datasetById('ohlcv-csv') as NonNullable<ReturnType<typeof datasetById>>;
 
 const HEADER = ohlcvCsv.header?.join(',') as string;
 

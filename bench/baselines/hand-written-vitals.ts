@@ -1,7 +1,19 @@
 /** `health-vitals`: wearable readings, one row per user and instant. */
-import { CSV_SOURCE_RULES, csvFormat } from '../ingest/csv-source.js';
-import type { DatasetContract, RecordValidator, SourceRecord, Validation } from './contract.js';
-import { fieldOf, type Issues, readInRange, readText, readTimestamp } from './fields.js';
+
+import type {
+  DatasetContract,
+  RecordValidator,
+  SourceRecord,
+  Validation,
+} from '../../src/core/datasets/contract.js';
+import {
+  fieldOf,
+  type Issues,
+  readInRange,
+  readText,
+  readTimestamp,
+} from '../../src/core/datasets/fields.js';
+import { CSV_SOURCE_RULES, csvFormat } from '../../src/core/ingest/csv-source.js';
 
 export interface HealthVital {
   /** UTC ISO-8601 with milliseconds. */

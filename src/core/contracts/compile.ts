@@ -1,0 +1,347 @@
+/**
+ * A contract document compiled into the DatasetContract ingest runs: the column
+ * readers, rules and unique key are closures built here once per contract, the
+ * header or field names are resolved once per file, and validating a row
+ * allocates nothing beyond its issues and the output record.
+ */
+import type { AnalysisPlan } from '../datasets/analysis-plan.js';
+import type {
+  DatasetContract,
+  ReadContext,
+  RecordValidator,
+  SourceRecord,
+  Validation,
+} from '../datasets/contract.js';
+import type { Issues } from '../datasets/fields.js';
+import { fieldOf } from '../datasets/fields.js';
+import { symbolFromKey } from '../datasets/file-symbol.js';
+import { createOhlcvValidator, OHLCV_RULES, type OhlcvRow, serializeOhlcv } from '../datasets/ohlcv.rules.js';
+import { twelvedataOhlcv } from '../datasets/twelvedata-ohlcv.js';
+import { type CsvLayout, columnKey } from '../ingest/csv-header.js';
+import { CSV_SOURCE_RULES, csvFormat } from '../ingest/csv-source.js';
+import type { ColumnDocument, ContractDocument } from './document.js';
+import { firstRecordOf } from './first-record.js';
+import { readJsonRecords } from './json-records.js';
+import { compileKeyGlob } from './key-glob.js';
+import { compileRule, type RowRule } from './rules.js';
+import { type ColumnReader, compileColumn } from './values.js';
+
+/** Where a contract came from: shipped inside sluice, or a file of the project. */
+export type ContractOrigin =
+  | { readonly kind: 'built-in'; readonly file: string }
+  | { readonly kind: 'file'; readonly file: string };
+
+export interface CompiledContract extends DatasetContract {
+  readonly analysis: AnalysisPlan;
+  /** Reason codes this contract declares beyond the generic ones, with their meaning. */
+  readonly reasons: Readonly<Record<string, string>>;
+  readonly origin: ContractOrigin;
+  readonly document: ContractDocument;
+  /** Whether an object key below `inputs/` is one this contract names. */
+  matchesKey(key: string): boolean;
+}
+
+const BARS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+function barMs(bars: string | undefined): number | undefined {
+  const m = bars === undefined ? null : /^(\d+)(ms|s|m|h|d)$/.exec(bars);
+  return m ? Number(m[1]) * BARS[m[2] as keyof typeof BARS] : undefined;
+}
+
+const TYPE_RULE: Record<ColumnDocument['type'], string> = {
+  string: 'text',
+  integer: 'a whole number',
+  number: 'a number',
+  boolean: 'true/false, yes/no or 1/0',
+  date: 'a real date YYYY-MM-DD',
+  datetime: 'an instant with a zone, kept in UTC',
+  epoch_s: 'epoch seconds, kept as a UTC instant',
+  epoch_ms: 'epoch milliseconds, kept as a UTC instant',
+  enum: 'one of the allowed values',
+};
+
+const list = (codes: readonly string[]): string => `(${[...new Set(codes)].join(', ')})`;
+
+/** One column's rule in words, ending with the reasons it can give; undefined when it can give none. */
+function columnWords(c: ColumnDocument): string | undefined {
+  const parts: string[] = [];
+  const codes: string[] = [];
+  const nullable = c.nullable ?? !c.required;
+  if (!nullable) codes.push('missing_field');
+  let type = TYPE_RULE[c.type];
+  if (c.type === 'enum') type = `one of ${(c.values ?? []).join(', ')}`;
+  if (c.type === 'datetime' && c.epoch !== undefined)
+    type += `, or epoch ${c.epoch === 'auto' ? 'seconds or ms' : c.epoch === 's' ? 'seconds' : 'ms'}`;
+  if (c.type === 'datetime' && c.timezone !== undefined) type += `; a time without zone is in ${c.timezone}`;
+  if (c.formats.length > 0) type += `, or ${c.formats.join(', ')}`;
+  if (c.loose) type += ', or 5/20/2024 and 20.05.2024 when only one reading is a date';
+  if (c.number !== undefined) {
+    const f = c.number;
+    type += `, written with a decimal ${f.decimal === ',' ? 'comma' : 'point'}${f.thousands ? ` and ${JSON.stringify(f.thousands)} thousands` : ''}${f.currency ? ', a currency sign allowed' : ''}`;
+  }
+  parts.push(type);
+  if (c.type !== 'string' && !c.lenient) codes.push(c.reason ?? TYPE_REASON_WORD[c.type]);
+  if (c.pattern !== undefined) {
+    parts.push(`matching ${c.pattern}`);
+    codes.push(c.reason ?? 'invalid_value');
+  }
+  if (c.min !== undefined || c.max !== undefined) {
+    const lo = c.min === undefined ? '' : `${c.exclusive_min ? 'above' : 'at least'} ${c.min}`;
+    const hi = c.max === undefined ? '' : `${c.exclusive_max ? 'below' : 'at most'} ${c.max}`;
+    parts.push([lo, hi].filter(Boolean).join(' and '));
+    codes.push(c.range_reason ?? 'out_of_range');
+  }
+  if (c.min_length !== undefined || c.max_length !== undefined) {
+    parts.push(`${c.min_length ?? 0} to ${c.max_length ?? 'any number of'} characters`);
+    codes.push(c.range_reason ?? 'out_of_range');
+  }
+  const tokens = c.null_values.filter((v) => v !== '');
+  if (nullable) parts.push(`may be empty${tokens.length > 0 ? ` or ${tokens.join(', ')}` : ''}`);
+  else parts.push('required');
+  if (c.lenient) parts.push('an unreadable value is kept as unknown');
+  if (codes.length === 0) return undefined;
+  return `${c.name}: ${parts.join('; ')} ${list(codes)}`;
+}
+
+const TYPE_REASON_WORD: Record<ColumnDocument['type'], string> = {
+  string: 'invalid_value',
+  integer: 'not_a_number',
+  number: 'not_a_number',
+  boolean: 'not_a_boolean',
+  date: 'invalid_date',
+  datetime: 'invalid_datetime',
+  epoch_s: 'invalid_datetime',
+  epoch_ms: 'invalid_datetime',
+  enum: 'invalid_value',
+};
+
+/** The rules of a compiled contract in words, one per reason it can give (README, `contract list`). */
+function ruleWords(doc: ContractDocument): string[] {
+  const words = doc.columns.map(columnWords).filter((w): w is string => w !== undefined);
+  for (const rule of doc.rules) words.push(`${rule.message ?? rule.check} (${rule.reason})`);
+  if (doc.unique) words.push(`one row per ${doc.unique.join(', ')} (duplicate_row)`);
+  const required = doc.columns.filter((c) => c.required).map((c) => c.name);
+  const unknown = {
+    evolve: 'unknown ones kept in the row',
+    freeze:
+      doc.format === 'csv'
+        ? 'an unknown one refuses the file'
+        : 'a record with an unknown one is rejected (unexpected_column)',
+    discard_value: 'unknown ones dropped',
+    discard_row: 'a row with a value in an unknown one is rejected (unexpected_column)',
+  }[doc.evolution];
+  if (doc.format === 'csv') {
+    words.push(
+      `columns matched by name or alias in any order, ${unknown}; a header without ${required.join(', ')} is refused (dataset_mismatch, missing_columns)`,
+    );
+    words.push(...CSV_SOURCE_RULES);
+  } else {
+    words.push(
+      `fields matched by name or alias, ${unknown}; a record that is not an object (malformed_row), too large (row_too_large), or names a field twice (duplicate_key) is rejected`,
+    );
+  }
+  return [...words, ...doc.notes];
+}
+
+function layoutOf(doc: ContractDocument): CsvLayout {
+  return {
+    columns: doc.columns.map((c) => ({ name: c.name, aliases: c.aliases, required: c.required })),
+    extra: doc.evolution,
+    ...(hasDefaults(doc) ? { defaults: defaultsOf(doc) } : {}),
+  };
+}
+
+const hasDefaults = (doc: ContractDocument): boolean => doc.columns.some((c) => c.default !== undefined);
+const defaultsOf = (doc: ContractDocument): Record<string, string> =>
+  Object.fromEntries(
+    doc.columns.filter((c) => c.default !== undefined).map((c) => [c.name, String(c.default)]),
+  );
+
+const symbolOf = (doc: ContractDocument, context?: ReadContext): string | undefined =>
+  doc.columns.some((c) => c.name === 'symbol') ? (context?.symbol ?? symbolFromKey(context?.key)) : undefined;
+
+/** The validator for a JSON or CSV record under a fully declared contract. */
+function declaredValidator(
+  doc: ContractDocument,
+  context: ReadContext | undefined,
+): RecordValidator<Record<string, unknown>> {
+  const columns = doc.columns;
+  const names = columns.map((c) => c.name);
+  const readers: ColumnReader[] = columns.map(compileColumn);
+  const rules: RowRule[] = doc.rules.map((r) => compileRule(r, names));
+  const uniqueAt = doc.unique?.map((name) => names.indexOf(name));
+  const seen = uniqueAt === undefined ? undefined : new Set<string>();
+  const keyFor = new Map<string, number>();
+  for (const [i, c] of columns.entries()) for (const n of [c.name, ...c.aliases]) keyFor.set(columnKey(n), i);
+  // Raw JSON member name -> column position (-1: unknown); JSON files repeat their names, so each is resolved once.
+  const members = new Map<string, number>();
+  const symbol = symbolOf(doc, context);
+  const defaults = columns.map((c, i) =>
+    names[i] === 'symbol' && symbol !== undefined ? symbol : c.default,
+  );
+  const evolution = doc.evolution;
+  const n = columns.length;
+
+  const jsonValues = (
+    raw: Record<string, unknown>,
+    values: unknown[],
+    issues: Issues,
+  ): Record<string, unknown> | undefined => {
+    let extra: Record<string, unknown> | undefined;
+    for (const member of Object.keys(raw)) {
+      let at = members.get(member);
+      if (at === undefined) {
+        at = keyFor.get(columnKey(member)) ?? -1;
+        members.set(member, at);
+      }
+      if (at >= 0) values[at] = raw[member];
+      else if (evolution === 'evolve') (extra ??= {})[member] = raw[member];
+      else if (evolution === 'freeze' || evolution === 'discard_row') {
+        issues.push({
+          code: 'unexpected_column',
+          field: member,
+          message: `field ${JSON.stringify(member)} is not in the contract (evolution policy ${evolution})`,
+        });
+      }
+    }
+    return extra;
+  };
+
+  return {
+    validate(record: SourceRecord): Validation<Record<string, unknown>> {
+      const issues: Issues = [];
+      const values: unknown[] = new Array(n);
+      let extra: Readonly<Record<string, unknown>> | undefined = record.extra;
+      if (record.fields !== undefined) {
+        for (let i = 0; i < n; i++) values[i] = record.fields[names[i] as string];
+      } else {
+        extra = jsonValues(record.raw as Record<string, unknown>, values, issues);
+      }
+      for (let i = 0; i < n; i++) {
+        if (values[i] === undefined && defaults[i] !== undefined) values[i] = defaults[i];
+        values[i] = (readers[i] as ColumnReader)(values[i], issues);
+      }
+      for (const rule of rules) rule(values, issues);
+      if (seen !== undefined && uniqueAt !== undefined && issues.length === 0) {
+        const key = uniqueAt.map((at) => String(values[at])).join('\u0000');
+        if (seen.has(key)) {
+          issues.push({
+            code: 'duplicate_row',
+            field: doc.unique?.join(','),
+            message: `${doc.unique?.map((name, i) => `${name} ${String(values[uniqueAt[i] as number])}`).join(', ')} was already seen in this file`,
+          });
+        } else seen.add(key);
+      }
+      if (issues.length > 0) return { ok: false, issues };
+      const row: Record<string, unknown> = {};
+      for (let i = 0; i < n; i++) row[names[i] as string] = values[i];
+      if (extra !== undefined) for (const [k, v] of Object.entries(extra)) if (!(k in row)) row[k] = v;
+      return { ok: true, row };
+    },
+  };
+}
+
+function analysisOf(doc: ContractDocument): AnalysisPlan {
+  const columns = doc.columns.map((c) => ({ name: c.name, type: c.type }));
+  const time =
+    doc.time_column ??
+    doc.columns.find((c) => ['date', 'datetime', 'epoch_s', 'epoch_ms'].includes(c.type))?.name;
+  const bars = barMs(doc.bars);
+  return {
+    kind: doc.analysis,
+    columns,
+    ...(time === undefined ? {} : { timeColumn: time }),
+    ...(doc.analysis === 'market' && doc.preset === undefined ? { tickBarMs: bars ?? 0 } : {}),
+  };
+}
+
+/** The signature a file must show: the declared one, else every required column. */
+function signatureOf(doc: ContractDocument): readonly (readonly string[])[] {
+  const wanted = doc.match.signature ?? doc.columns.filter((c) => c.required).map((c) => c.name);
+  return wanted.map((name) => {
+    const column = doc.columns.find((c) => c.name === name || c.aliases.includes(name));
+    return (column ? [column.name, ...column.aliases] : [name]).map(columnKey);
+  });
+}
+
+function jsonSniff(doc: ContractDocument): (prefix: string) => boolean {
+  const signature = signatureOf(doc);
+  return (prefix) => {
+    const first = firstRecordOf(prefix);
+    if (first === undefined) return false;
+    const present = new Set(Object.keys(first).map(columnKey));
+    return signature.every((names) => names.some((name) => present.has(name)));
+  };
+}
+
+/** Compiles a validated contract document; throws RuleSyntaxError for a rule outside the declared set. */
+export function compileContract(doc: ContractDocument, origin: ContractOrigin): CompiledContract {
+  const keyMatchers = doc.match.keys.map(compileKeyGlob);
+  const common = {
+    id: doc.dataset,
+    title: doc.title,
+    analysis: analysisOf(doc),
+    reasons: doc.reasons,
+    origin,
+    document: doc,
+    matchesKey: (key: string) => keyMatchers.some((match) => match(key)),
+    ...(doc.group_by === undefined ? {} : { groupField: doc.group_by }),
+  };
+  if (doc.preset === 'ohlcv') {
+    if (doc.format === 'twelvedata') {
+      return {
+        ...twelvedataOhlcv,
+        ...common,
+        rules: [...twelvedataOhlcv.rules, ...doc.notes],
+        groupField: 'symbol',
+      } as CompiledContract;
+    }
+    const format = csvFormat(layoutOf(doc));
+    return {
+      ...common,
+      rules: [...OHLCV_RULES, ...doc.notes, ...CSV_SOURCE_RULES],
+      ...format,
+      read: (text, limits, context) => {
+        const symbol = context?.symbol ?? symbolFromKey(context?.key);
+        return format.read(
+          text,
+          limits,
+          symbol === undefined ? context : { ...context, defaults: { symbol } },
+        );
+      },
+      createValidator: () =>
+        createOhlcvValidator((record) => fieldOf(record, 'symbol'), true) as RecordValidator<unknown>,
+      groupField: 'symbol',
+      serialize: serializeOhlcv as (row: unknown, record: SourceRecord) => string,
+    } satisfies CompiledContract;
+  }
+  // Compile once up front so a bad rule is refused at load, not at the first row.
+  declaredValidator(doc, undefined);
+  const createValidator = (context?: ReadContext) =>
+    declaredValidator(doc, context) as RecordValidator<unknown>;
+  if (doc.format === 'csv') {
+    const format = csvFormat(layoutOf(doc));
+    return {
+      ...common,
+      rules: ruleWords(doc),
+      ...format,
+      read: (text, limits, context) => {
+        const symbol = symbolOf(doc, context);
+        return format.read(
+          text,
+          limits,
+          symbol === undefined ? context : { ...context, defaults: { ...context?.defaults, symbol } },
+        );
+      },
+      createValidator,
+    } satisfies CompiledContract;
+  }
+  return {
+    ...common,
+    format: 'json',
+    rules: ruleWords(doc),
+    sniff: jsonSniff(doc),
+    read: (text, limits) => readJsonRecords(text, limits),
+    createValidator,
+  } satisfies CompiledContract;
+}

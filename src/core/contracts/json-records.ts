@@ -1,0 +1,180 @@
+/**
+ * Streams JSON records of a user-described dataset: one object, an array of
+ * objects, or JSON lines (one object per line). Which of the three a file is
+ * shows in its first line: a line that is a whole object starts JSON lines (a
+ * one-line single object reads the same either way); anything else is one JSON
+ * value, scanned with the streaming scanner so an array of any length never
+ * sits in memory whole.
+ */
+import type { ParseLimits, SourceItem, SourceRecord } from '../datasets/contract.js';
+import { reservedMember } from '../datasets/twelvedata-ohlcv.js';
+import { UnreadableFileError } from '../errors.js';
+import { type DuplicateMembers, type JsonKind, JsonScanner, Plan } from '../ingest/json-scanner.js';
+import type { RowIssue } from '../reasons.js';
+
+const SLICE_CHARS = 1_048_576;
+
+class Records {
+  readonly batch: SourceItem[] = [];
+  private count = 0;
+
+  constructor(private readonly maxRecordChars: number) {}
+
+  element(raw: unknown, line?: number, duplicates?: DuplicateMembers): void {
+    if (duplicates !== undefined) {
+      const names = duplicates.names.map((n) => JSON.stringify(n)).join(', ');
+      this.reject(duplicates.text, line, {
+        code: 'duplicate_key',
+        message: `the record names ${names} more than once, so which value is meant is ambiguous; raw is its source text`,
+      });
+    } else if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+      const kind = raw === null ? 'null' : Array.isArray(raw) ? 'an array' : typeof raw;
+      this.reject(raw, line, { code: 'malformed_row', message: `a record must be an object, got ${kind}` });
+    } else if (reservedMember(raw) !== undefined) {
+      this.reject(raw, line, {
+        code: 'reserved_key',
+        message: `the record has a member named ${JSON.stringify(reservedMember(raw))}, which sluice never reads as data`,
+      });
+    } else {
+      const record: SourceRecord =
+        line === undefined
+          ? { kind: 'record', index: ++this.count, raw }
+          : { kind: 'record', index: ++this.count, line, raw };
+      this.batch.push(record);
+    }
+  }
+
+  tooLarge(preview: string, line?: number): void {
+    this.reject(preview, line, {
+      code: 'row_too_large',
+      message: `the record is longer than ${this.maxRecordChars} characters; raw keeps its first ${preview.length}`,
+    });
+  }
+
+  reject(raw: unknown, line: number | undefined, issue: RowIssue): void {
+    this.batch.push(
+      line === undefined
+        ? { kind: 'rejected', index: ++this.count, raw, issues: [issue] }
+        : { kind: 'rejected', index: ++this.count, line, raw, issues: [issue] },
+    );
+  }
+
+  take(): SourceItem[] {
+    return this.batch.splice(0, this.batch.length);
+  }
+}
+
+/** The scanner's handler for one value: an array's elements, or the root object itself. */
+function valueHandler(records: Records) {
+  let depth = 0;
+  return {
+    plan(key: string | undefined, kind: JsonKind): Plan {
+      if (depth > 0) return Plan.skip;
+      depth++;
+      if (kind === 'array') return Plan.elements;
+      if (kind === 'object') return Plan.capture;
+      throw new UnreadableFileError(
+        'unknown_dataset',
+        `the JSON is a ${kind}, not an object or an array of objects`,
+      );
+    },
+    value(_key: string | undefined, value: unknown, duplicates?: DuplicateMembers) {
+      records.element(value, undefined, duplicates);
+    },
+    tooLarge(_key: string | undefined, preview: string) {
+      records.tooLarge(preview);
+    },
+    close() {},
+  };
+}
+
+/** Reads whole lines of JSON-lines text; returns the number of the line after them. */
+function jsonLines(records: Records, text: string, firstLine: number, limits: ParseLimits): number {
+  let line = firstLine;
+  let from = 0;
+  while (from < text.length) {
+    let end = text.indexOf('\n', from);
+    if (end < 0) end = text.length;
+    const body = text.slice(from, end).trim();
+    if (body.length > limits.maxRecordChars) records.tooLarge(body.slice(0, 200), line);
+    else if (body !== '') {
+      try {
+        records.element(JSON.parse(body), line);
+      } catch (error) {
+        records.reject(body, line, {
+          code: 'malformed_row',
+          message: `line ${line} is not JSON: ${(error as Error).message}`,
+        });
+      }
+    }
+    line++;
+    from = end + 1;
+  }
+  return line;
+}
+
+const isWholeObject = (line: string): boolean => {
+  const t = line.trim();
+  if (!t.startsWith('{') || !t.endsWith('}')) return false;
+  try {
+    JSON.parse(t);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+export async function* readJsonRecords(
+  text: AsyncIterable<string>,
+  limits: ParseLimits,
+): AsyncIterable<SourceItem[]> {
+  const records = new Records(limits.maxRecordChars);
+  let mode: 'lines' | 'value' | undefined;
+  let pending = '';
+  let scanner: JsonScanner | undefined;
+  let line = 1;
+  for await (const chunk of text) {
+    if (mode === undefined) {
+      pending += chunk;
+      const trimmed = pending.trimStart();
+      const newline = trimmed.indexOf('\n');
+      if (newline < 0 && pending.length < limits.maxRecordChars) continue;
+      mode = isWholeObject(newline < 0 ? trimmed : trimmed.slice(0, newline)) ? 'lines' : 'value';
+      if (mode === 'value') scanner = new JsonScanner(valueHandler(records), limits);
+      const start = pending;
+      pending = '';
+      if (mode === 'value')
+        for (let at = 0; at < start.length; at += SLICE_CHARS)
+          scanner?.write(start.slice(at, at + SLICE_CHARS));
+      else {
+        const cut = start.lastIndexOf('\n');
+        pending = start.slice(cut + 1);
+        line = jsonLines(records, start.slice(0, cut + 1), 1, limits);
+      }
+    } else if (mode === 'value') {
+      for (let at = 0; at < chunk.length; at += SLICE_CHARS)
+        scanner?.write(chunk.length <= SLICE_CHARS ? chunk : chunk.slice(at, at + SLICE_CHARS));
+    } else {
+      const piece = pending + chunk;
+      const cut = piece.lastIndexOf('\n');
+      pending = piece.slice(cut + 1);
+      const whole = piece.slice(0, cut + 1);
+      line = jsonLines(records, whole, line, limits);
+    }
+    const batch = records.take();
+    if (batch.length > 0) yield batch;
+  }
+  if (mode === undefined) {
+    if (pending.trim() === '') throw new UnreadableFileError('empty_file', 'the JSON file has no records');
+    mode = isWholeObject(pending) ? 'lines' : 'value';
+    if (mode === 'value') {
+      scanner = new JsonScanner(valueHandler(records), limits);
+      scanner.write(pending);
+      pending = '';
+    }
+  }
+  if (mode === 'value') scanner?.end();
+  else jsonLines(records, pending, line, limits);
+  const last = records.take();
+  if (last.length > 0) yield last;
+}
