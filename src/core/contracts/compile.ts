@@ -15,7 +15,7 @@ import type {
 import type { Issues } from '../datasets/fields.js';
 import { fieldOf } from '../datasets/fields.js';
 import { symbolFromKey } from '../datasets/file-symbol.js';
-import { createOhlcvValidator, OHLCV_RULES, type OhlcvRow, serializeOhlcv } from '../datasets/ohlcv.rules.js';
+import { createOhlcvValidator, OHLCV_RULES, serializeOhlcv } from '../datasets/ohlcv.rules.js';
 import { twelvedataOhlcv } from '../datasets/twelvedata-ohlcv.js';
 import { type CsvLayout, columnKey } from '../ingest/csv-header.js';
 import { CSV_SOURCE_RULES, csvFormat } from '../ingest/csv-source.js';
@@ -195,8 +195,10 @@ function declaredValidator(
         members.set(member, at);
       }
       if (at >= 0) values[at] = raw[member];
-      else if (evolution === 'evolve') (extra ??= {})[member] = raw[member];
-      else if (evolution === 'freeze' || evolution === 'discard_row') {
+      else if (evolution === 'evolve') {
+        extra ??= {};
+        extra[member] = raw[member];
+      } else if (evolution === 'freeze' || evolution === 'discard_row') {
         issues.push({
           code: 'unexpected_column',
           field: member,

@@ -27,7 +27,7 @@ const TOKENS: ReadonlyArray<readonly [string, string, keyof DateParts]> = [
   ['SSS', '(\\d{3})', 'ms'],
 ];
 
-const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+const escapeRegex = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
 /** A parser for one declared format; undefined when the text does not have its shape. */
 export function compileDateFormat(format: string): (text: string) => DateParts | undefined {
@@ -40,7 +40,7 @@ export function compileDateFormat(format: string): (text: string) => DateParts |
       order.push(token[2]);
       i += token[0].length;
     } else {
-      source += escape(format[i] as string);
+      source += escapeRegex(format[i] as string);
       i++;
     }
   }

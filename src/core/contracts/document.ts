@@ -202,7 +202,7 @@ export const ContractDocumentSchema = z
     const known = (name: string, path: (string | number)[]) => {
       if (!names.has(name)) ctx.addIssue({ code: 'custom', message: `no column named ${name}`, path });
     };
-    doc.unique?.forEach((name, i) => known(name, ['unique', i]));
+    for (const [i, name] of (doc.unique ?? []).entries()) known(name, ['unique', i]);
     if (doc.time_column !== undefined) known(doc.time_column, ['time_column']);
     if (doc.group_by !== undefined) known(doc.group_by, ['group_by']);
     if (doc.format === 'twelvedata' && doc.preset !== 'ohlcv') {

@@ -68,7 +68,7 @@ class Records {
 function valueHandler(records: Records) {
   let depth = 0;
   return {
-    plan(key: string | undefined, kind: JsonKind): Plan {
+    plan(_key: string | undefined, kind: JsonKind): Plan {
       if (depth > 0) return Plan.skip;
       depth++;
       if (kind === 'array') return Plan.elements;

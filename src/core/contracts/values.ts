@@ -43,13 +43,13 @@ function rangeCheck(column: ColumnDocument): ((n: number, issues: Issues) => voi
 
 /** Text with a number format: currency sign, thousands separator and decimal mark as declared. */
 function formattedNumber(format: NonNullable<ColumnDocument['number']>): (text: string) => number {
-  const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const group = format.thousands === undefined ? '' : `(?:${escape(format.thousands)}\\d{3})*`;
+  const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const group = format.thousands === undefined ? '' : `(?:${escapeRegex(format.thousands)}\\d{3})*`;
   const integer = format.thousands === undefined ? '\\d+' : `(?:\\d{1,3}${group}|\\d+)`;
   const before = format.currency ? '(?:[$€£¥]\\s?)?' : '';
   const after = format.currency ? '(?:\\s?[$€£¥])?' : '';
   const shape = new RegExp(
-    `^${before}([+-])?${before}(${integer})(?:${escape(format.decimal)}(\\d+))?${after}$`,
+    `^${before}([+-])?${before}(${integer})(?:${escapeRegex(format.decimal)}(\\d+))?${after}$`,
     'u',
   );
   const thousands = format.thousands;
