@@ -21,6 +21,12 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
     meaning: 'where inputs, outputs, `state.db` and `dead-letters.jsonl` live (`--data-dir` overrides)',
   },
   {
+    env: 'SLUICE_CONTRACTS_DIR',
+    default: '`datasets`',
+    meaning:
+      "the project's dataset contracts (`*.yaml`, `*.json`), read at start beside the built-ins; see docs/contracts.md",
+  },
+  {
     env: 'SLUICE_MAX_BYTES',
     default: '`536870912` (512 MiB)',
     meaning:

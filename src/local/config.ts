@@ -15,6 +15,8 @@ const positiveInt = z.coerce.number().int().positive();
 export const LocalConfigSchema = z.object({
   /** Where inputs, outputs, state and dead letters live. */
   SLUICE_DATA_DIR: z.string().min(1).default('.sluice'),
+  /** The project's dataset contract files (`*.yaml`, `*.json`), read at start. */
+  SLUICE_CONTRACTS_DIR: z.string().min(1).default('datasets'),
   /** Largest input accepted, in bytes. */
   SLUICE_MAX_BYTES: positiveInt.default(DEFAULT_INGEST_OPTIONS.maxBytes),
   /** Largest single record (CSV row, JSON element), in characters. */

@@ -1,5 +1,6 @@
 /** The local adapters behind the ports, all rooted in one data directory. */
 import path from 'node:path';
+import { loadContractDir } from '../adapters/fs/contract-files.js';
 import { LocalEventBus } from '../adapters/local/event-bus.local.js';
 import { createJsonLogger } from '../adapters/local/logger.json.js';
 import { FsObjectStore } from '../adapters/local/object-store.fs.js';
@@ -19,8 +20,10 @@ export function openLocalPorts(config: LocalConfig, dataDir = config.SLUICE_DATA
   const root = path.resolve(dataDir);
   const state = new SqliteStateStore(path.join(root, 'state.db'));
   const bus = new LocalEventBus({ deadLetterFile: path.join(root, 'dead-letters.jsonl') });
+  const contracts = loadContractDir(path.resolve(config.SLUICE_CONTRACTS_DIR));
   return {
     dataDir: root,
+    contracts,
     store: new FsObjectStore(root),
     state,
     bus,

@@ -9,7 +9,6 @@ import { loadMailConfig } from '../../adapters/mail/index.js';
 import { analyzeIngested } from '../../core/analyze/stage.js';
 import type { StoredAnalysis } from '../../core/analyze/stored-analysis.js';
 import type { DatasetContract } from '../../core/datasets/contract.js';
-import { datasetById } from '../../core/datasets/registry.js';
 import type { Manifest } from '../../core/ingest/manifest.js';
 import { keys } from '../../core/keys.js';
 import { type NotifyResult, notifyAnalysis } from '../../core/notify/stage.js';
@@ -52,7 +51,7 @@ export async function replayCommand(
   argument: string,
   options: ReplayCommandOptions,
   io: CliIo,
-  contracts: (id: string) => DatasetContract | undefined = datasetById,
+  contractFor?: (id: string) => DatasetContract | undefined,
 ): Promise<number> {
   const given = await idArgument(ports.store, ports.dataDir, argument, io);
   if ('exit' in given) return given.exit;
@@ -65,7 +64,7 @@ export async function replayCommand(
   }
   try {
     return options.rejects === true
-      ? await replayRejectedRows(ports, config, target, options, io, contracts)
+      ? await replayRejectedRows(ports, config, target, options, io, contractFor)
       : await rerun(ports, config, target, options, io);
   } catch (error) {
     if (!(error instanceof ReplayError)) throw error;
@@ -185,7 +184,7 @@ async function replayRejectedRows(
   sha256: string,
   options: ReplayCommandOptions,
   io: CliIo,
-  contracts: (id: string) => DatasetContract | undefined,
+  contractFor: ((id: string) => DatasetContract | undefined) | undefined,
 ): Promise<number> {
   const ingestOptions = ingestOptionsFrom(config);
   const replayOptions: ReplayOptions = {
@@ -194,7 +193,7 @@ async function replayRejectedRows(
     producer: ingestOptions.producer,
   };
   const result = await replayRejects(
-    { ...ports, contracts },
+    contractFor === undefined ? ports : { ...ports, contractFor },
     { sha256, requestId: randomUUID() },
     replayOptions,
   );

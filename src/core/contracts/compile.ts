@@ -213,7 +213,8 @@ function declaredValidator(
     validate(record: SourceRecord): Validation<Record<string, unknown>> {
       const issues: Issues = [];
       const values: unknown[] = new Array(n);
-      let extra: Readonly<Record<string, unknown>> | undefined = record.extra;
+      // CSV extras (record.extra) are joined by the ingest stage; JSON members are resolved here.
+      let extra: Readonly<Record<string, unknown>> | undefined;
       if (record.fields !== undefined) {
         for (let i = 0; i < n; i++) values[i] = record.fields[names[i] as string];
       } else {

@@ -1,8 +1,8 @@
 /** Which contract reads a file: forced by the caller, named by the key prefix, or sniffed from content. */
-import type { DatasetContract, DatasetId } from '../datasets/contract.js';
-import { DATASETS, datasetById, isDatasetId } from '../datasets/registry.js';
+import type { DatasetContract } from '../datasets/contract.js';
+import { BUILTINS, type ContractSet } from '../datasets/registry.js';
 import { UnreadableFileError } from '../errors.js';
-import { datasetFromKey } from '../keys.js';
+import { datasetFromKey, INPUT_PREFIX } from '../keys.js';
 import { firstLineOf, headerNamesOf, resolveHeader } from './csv-header.js';
 
 export type DatasetSource = 'forced' | 'key-prefix' | 'detected';
@@ -36,16 +36,29 @@ function describe(prefix: string): string {
   return `CSV with header ${JSON.stringify(firstLine(prefix))}`;
 }
 
-export function detectDataset(prefix: string, key: string, forced?: string): Detection {
-  if (forced !== undefined && !isDatasetId(forced)) {
+/** The contract a key names: `inputs/<dataset>/...`, or a contract's key glob below `inputs/`. */
+function namedByKey(key: string, contracts: ContractSet): DatasetContract | undefined {
+  const byPrefix = datasetFromKey(key, (id) => contracts.has(id));
+  if (byPrefix !== undefined) return contracts.byId(byPrefix);
+  return key.startsWith(INPUT_PREFIX) ? contracts.byKey(key.slice(INPUT_PREFIX.length)) : undefined;
+}
+
+export function detectDataset(
+  prefix: string,
+  key: string,
+  forced?: string,
+  contracts: ContractSet = BUILTINS,
+): Detection {
+  const all = contracts.all;
+  if (forced !== undefined && !contracts.has(forced)) {
     throw new UnreadableFileError(
       'unknown_dataset',
-      `unknown dataset ${JSON.stringify(forced)}; known: ${DATASETS.map((d) => d.id).join(', ')}`,
+      `unknown dataset ${JSON.stringify(forced)}; known: ${all.map((d) => d.id).join(', ')}`,
     );
   }
-  const named: DatasetId | undefined = forced ?? datasetFromKey(key, isDatasetId);
-  if (named !== undefined) {
-    const contract = datasetById(named) as DatasetContract;
+  const contract = forced !== undefined ? contracts.byId(forced) : namedByKey(key, contracts);
+  if (contract !== undefined) {
+    const named = contract.id;
     if (!contract.sniff(prefix)) {
       const expected = contract.header ? `header ${contract.header.join(',')}` : 'a JSON object';
       throw new UnreadableFileError(
@@ -58,16 +71,16 @@ export function detectDataset(prefix: string, key: string, forced?: string): Det
   if (looksBinary(prefix)) {
     throw new UnreadableFileError('unsupported_format', 'the file is binary, neither JSON nor CSV text');
   }
-  const contract = DATASETS.find((d) => d.sniff(prefix));
-  if (!contract) {
-    const near = nearestCsvContract(prefix);
+  const sniffed = all.find((d) => d.sniff(prefix));
+  if (!sniffed) {
+    const near = nearestCsvContract(prefix, all);
     if (near) {
       throw new UnreadableFileError(
         'missing_columns',
         `the CSV header ${JSON.stringify(firstLine(prefix))} looks like ${near.id} but lacks the required column(s) ${near.missing.join(', ')}`,
       );
     }
-    const known = DATASETS.filter((d) => d.header)
+    const known = all.filter((d) => d.header)
       .map((d) => `${d.id} (${d.header?.join(',')})`)
       .join('; ');
     throw new UnreadableFileError(
@@ -75,19 +88,22 @@ export function detectDataset(prefix: string, key: string, forced?: string): Det
       `no dataset recognizes ${describe(prefix)}; known CSV headers: ${known}`,
     );
   }
-  return { contract, source: 'detected' };
+  return { contract: sniffed, source: 'detected' };
 }
 
 /**
  * The CSV contract a header nearly fits: it names at least half of the contract's
  * required columns (two or more), but not all. Foreign headers stay unknown_dataset.
  */
-function nearestCsvContract(prefix: string): { id: string; missing: readonly string[] } | undefined {
+function nearestCsvContract(
+  prefix: string,
+  all: readonly DatasetContract[],
+): { id: string; missing: readonly string[] } | undefined {
   const start = prefix.trimStart()[0];
   if (start === '{' || start === '[') return undefined;
   const names = headerNamesOf(firstLineOf(prefix));
   let best: { id: string; missing: readonly string[]; matched: number } | undefined;
-  for (const d of DATASETS) {
+  for (const d of all) {
     if (!d.layout) continue;
     const resolution = resolveHeader(names, d.layout);
     const required = d.layout.columns.filter((c) => c.required !== false).length;

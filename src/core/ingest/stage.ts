@@ -10,6 +10,7 @@ import type { RowIssue } from '../reasons.js';
 import { ingestCompletedOf } from '../stage-events.js';
 import { archiveManifest } from './archive.js';
 import { decodeText, peekText } from './decode.js';
+import type { ContractSet } from '../datasets/registry.js';
 import { type DatasetSource, detectDataset, SNIFF_CHARS } from './detect.js';
 import { sha256Of } from './hash.js';
 import { JsonlSink } from './jsonl-sink.js';
@@ -23,6 +24,8 @@ export interface IngestDeps {
   readonly bus: EventBus;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** The contracts files are read with: a project's and the built-ins. @default BUILTINS */
+  readonly contracts?: ContractSet;
 }
 
 export interface IngestOptions {
@@ -268,7 +271,7 @@ async function runIngest(
     stats = decoded.stats;
     peeked = await peekText(decoded.text, SNIFF_CHARS);
     if (peeked.prefix.trim() === '') await refuseBlank(peeked.text);
-    const detection = detectDataset(peeked.prefix, input.key, input.dataset);
+    const detection = detectDataset(peeked.prefix, input.key, input.dataset, deps.contracts);
     contract = detection.contract;
     datasetSource = detection.source;
     const processedKey = keys.processed(contract.id, facts.sha256);

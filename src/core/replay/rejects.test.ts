@@ -52,8 +52,8 @@ describe('replaying rejected rows', () => {
     return manifest as Manifest;
   }
 
-  const replay = (sha256: string, contracts?: (id: string) => DatasetContract | undefined, requestId = 'r') =>
-    replayRejects({ ...ports, contracts }, { sha256, requestId });
+  const replay = (sha256: string, contractFor?: (id: string) => DatasetContract | undefined, requestId = 'r') =>
+    replayRejects({ ...ports, contractFor }, { sha256, requestId });
 
   const csv = marketFixture({ seed: 7, symbols: 3, barsPerSymbol: 120, format: 'csv' });
 
@@ -219,7 +219,7 @@ describe('replaying rejected rows', () => {
     const results = await Promise.all(
       Array.from({ length: 5 }, (_, i) =>
         replayRejects(
-          { ...ports, state: ports.anotherState(), contracts: fixed([',']) },
+          { ...ports, state: ports.anotherState(), contractFor: fixed([',']) },
           { sha256: original.id, requestId: `worker-${i}` },
         ),
       ),

@@ -7,7 +7,7 @@
  * started from are never modified: they are the audit trail.
  */
 import type { DatasetContract, SourceRecord } from '../datasets/contract.js';
-import { datasetById } from '../datasets/registry.js';
+import { BUILTINS } from '../datasets/registry.js';
 import { errorMessage, PublishFailedError } from '../errors.js';
 import { JsonlSink } from '../ingest/jsonl-sink.js';
 import type { Manifest } from '../ingest/manifest.js';
@@ -23,8 +23,8 @@ import { formatRejectLine, parseRejectLine, type StoredReject } from './reject-l
 import { ReplayTally } from './tally.js';
 
 export interface ReplayDeps extends IngestDeps {
-  /** The contract each dataset is validated with now; tests pass a fixed one. @default datasetById (the registry) */
-  readonly contracts?: (id: string) => DatasetContract | undefined;
+  /** The contract each dataset is validated with now; tests pass a fixed one. @default the one in `contracts` */
+  readonly contractFor?: (id: string) => DatasetContract | undefined;
 }
 
 export interface ReplayOptions
@@ -92,7 +92,9 @@ export async function replayRejects(
         'it has no rejected rows to validate again; re-run it with `sluice replay <sha256>`',
     );
   }
-  const contract = (deps.contracts ?? datasetById)(original.dataset);
+  const contract = deps.contractFor
+    ? deps.contractFor(original.dataset)
+    : (deps.contracts ?? BUILTINS).byId(original.dataset);
   if (!contract) {
     throw new ReplayError('REPLAY.UNKNOWN_DATASET', `no contract is registered for ${original.dataset}`);
   }

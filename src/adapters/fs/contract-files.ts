@@ -1,0 +1,51 @@
+/**
+ * A project's contract files: `*.yaml`, `*.yml` and `*.json` in one folder
+ * (`datasets/` by default), read and compiled at start. Every problem across
+ * all files is gathered before refusing, so one run names them all.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { CompiledContract } from '../../core/contracts/compile.js';
+import { type ContractProblem, ContractLoadError, loadContractText } from '../../core/contracts/parse-document.js';
+import { ContractSet } from '../../core/datasets/registry.js';
+
+const CONTRACT_FILE = /\.(ya?ml|json)$/i;
+
+/** The contract files of a folder, sorted by name; none when the folder does not exist. */
+export function contractFilesIn(dir: string): string[] {
+  try {
+    return readdirSync(dir, { withFileTypes: true })
+      .filter((entry) => entry.isFile() && CONTRACT_FILE.test(entry.name) && !entry.name.endsWith('.schema.json'))
+      .map((entry) => path.join(dir, entry.name))
+      .sort();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw new ContractLoadError([{ file: dir, path: '', message: `cannot read the folder: ${(error as Error).message}` }]);
+  }
+}
+
+/** Compiles every contract file of `dir`; throws ContractLoadError naming every problem of every file. */
+export function loadContractDir(dir: string): ContractSet {
+  const problems: ContractProblem[] = [];
+  const contracts: CompiledContract[] = [];
+  for (const file of contractFilesIn(dir)) {
+    const shown = path.relative(process.cwd(), file) || file;
+    try {
+      contracts.push(loadContractText(readFileSync(file, 'utf8'), shown));
+    } catch (error) {
+      if (error instanceof ContractLoadError) problems.push(...error.problems);
+      else problems.push({ file: shown, path: '', message: (error as Error).message });
+    }
+  }
+  const seen = new Map<string, string>();
+  for (const contract of contracts) {
+    const earlier = seen.get(contract.id);
+    if (earlier !== undefined) {
+      problems.push({ file: contract.origin.file, path: 'dataset', message: `dataset ${contract.id} is also declared in ${earlier}` });
+    }
+    seen.set(contract.id, contract.origin.file);
+  }
+  if (problems.length > 0) throw new ContractLoadError(problems);
+  return new ContractSet(contracts);
+}
+
