@@ -24,6 +24,7 @@ import {
   acceptUpload,
   INTERNAL_ERROR_BODY,
 } from '../core/api/accept-upload.js';
+import type { ContractSet } from '../core/datasets/registry.js';
 import { errorMessage, SluiceError } from '../core/errors.js';
 import type { Logger, ObjectStore, StateStore } from '../core/ports.js';
 import type { RunSummary } from './api-contract.js';
@@ -95,6 +96,8 @@ export interface DevBackend {
   readonly logger: Logger;
   /** Largest POST /ingest body, in bytes. */
   readonly maxUploadBytes: number;
+  /** The datasets an upload may name. @default BUILTINS */
+  readonly contracts?: ContractSet;
   /** @default WEB_ROOT */
   readonly webRoot?: string;
   /** Told about each stored upload, so ingest need not wait for the watcher. */
@@ -293,7 +296,7 @@ export function createDevApp(backend: DevBackend): DevApp {
           query: c.req.query(),
           body: new Uint8Array(await c.req.arrayBuffer()),
         },
-        { maxBytes: backend.maxUploadBytes },
+        { maxBytes: backend.maxUploadBytes, ...(backend.contracts ? { contracts: backend.contracts } : {}) },
       );
       const name = uploadNameFrom(c.req.header(UPLOAD_NAME_HEADER));
       if (name !== undefined) await rememberUploadName(backend.state, upload.id, name);

@@ -317,6 +317,7 @@ export async function startDev(options: DevOptions): Promise<Dev> {
       state: ports.state,
       logger: ports.logger,
       maxUploadBytes: options.maxUploadBytes ?? DEV_DEFAULTS.maxUploadBytes,
+      ...(ports.contracts ? { contracts: ports.contracts } : {}),
       ...(options.webRoot ? { webRoot: options.webRoot } : {}),
       accepted(upload: AcceptedUpload) {
         // Ingest at once rather than after the watcher's stability wait; the watcher's own event is then a duplicate.

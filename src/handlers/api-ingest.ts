@@ -28,7 +28,7 @@ async function accept(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResul
       query: event.queryStringParameters ?? {},
       body: { text: event.body, base64: event.isBase64Encoded },
     },
-    { maxBytes: runtime.env.SLUICE_API_MAX_BYTES },
+    { maxBytes: runtime.env.SLUICE_API_MAX_BYTES, contracts: runtime.contracts },
   );
   runtime.observability.logger.info('api input accepted', {
     id: upload.id,

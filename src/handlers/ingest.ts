@@ -106,7 +106,14 @@ async function handleTrigger(trigger: S3Trigger, context: Context, requestId: st
   const ours = trigger.bucket === runtime.env.SLUICE_BUCKET;
   const store = runtime.store();
   const resolved = ours ? await resolveKey(store, trigger) : { key: trigger.key };
-  const deps = { store, state: runtime.state(), bus: runtime.bus(), clock: runtime.clock, logger };
+  const deps = {
+    store,
+    state: runtime.state(),
+    bus: runtime.bus(),
+    clock: runtime.clock,
+    logger,
+    contracts: runtime.contracts,
+  };
   const options = runtime.ingestOptions(context);
   if ('refused' in resolved) {
     if (!trigger.key.startsWith(INPUT_PREFIX)) {

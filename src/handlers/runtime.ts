@@ -1,3 +1,4 @@
+import path from 'node:path';
 /**
  * The composition root on AWS: configuration, observability, SDK clients and
  * adapters, built once per container at cold start. Each port is built on first
@@ -11,9 +12,11 @@ import { createEventBridgeClient, EventBridgeBus } from '../adapters/aws/event-b
 import { S3ObjectStore } from '../adapters/aws/object-store.s3.js';
 import { createObservability, type Observability } from '../adapters/aws/observability.js';
 import { DynamoDbStateStore } from '../adapters/aws/state-store.dynamodb.js';
+import { loadContractDir } from '../adapters/fs/contract-files.js';
 import { loadMailConfig } from '../adapters/mail/mail-config.js';
 import { DEFAULT_PRICES } from '../core/analyze/cost.js';
 import { type AnalyzeOptions, DEFAULT_ANALYZE_OPTIONS } from '../core/analyze/stage.js';
+import type { ContractSet } from '../core/datasets/registry.js';
 import { ConfigError } from '../core/errors.js';
 import { DEFAULT_INGEST_OPTIONS, type IngestOptions } from '../core/ingest/stage.js';
 import { DEFAULT_NOTIFY_TIMING, type NotifyOptions } from '../core/notify/stage.js';
@@ -39,6 +42,8 @@ export interface Runtime {
    * and SES retry loops end before it, with SLUICE_DEADLINE_MARGIN_MS left to record the failure.
    */
   readonly deadline: InvocationDeadline;
+  /** The project's contracts packaged with the function, and the built-ins; loaded at cold start. */
+  readonly contracts: ContractSet;
   store(): ObjectStore;
   state(): StateStore;
   bus(): EventBus;
@@ -102,10 +107,15 @@ export function createRuntime(name: HandlerName, source: NodeJS.ProcessEnv = pro
     name === 'notify' ? loadMailConfig({ ...source, SLUICE_MAILER: 'ses' }, { dataDir: '/tmp' }) : undefined;
   const prices = env.SLUICE_PRICES ?? DEFAULT_PRICES;
   const deadline = new InvocationDeadline(systemClock);
+  // A bad contract fails the cold start with every problem named, before any event is taken.
+  const contracts = loadContractDir(
+    env.SLUICE_CONTRACTS_DIR ?? path.join(source.LAMBDA_TASK_ROOT ?? process.cwd(), 'datasets'),
+  );
 
   return {
     name,
     env,
+    contracts,
     observability,
     clock: systemClock,
     deadline,

@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { DEFAULT_PARSE_LIMITS } from '../datasets/contract.js';
-import { DATASETS, isDatasetId } from '../datasets/registry.js';
+import { BUILTINS, type ContractSet } from '../datasets/registry.js';
 import { errorMessage, SluiceError, UnreadableFileError } from '../errors.js';
 import { checkJsonSyntax } from '../ingest/json-scanner.js';
 import { keys } from '../keys.js';
@@ -80,6 +80,8 @@ export interface UploadRequest {
 export interface UploadOptions {
   /** Largest body accepted, in bytes; larger is 413. */
   readonly maxBytes: number;
+  /** The datasets a caller may name. @default BUILTINS */
+  readonly contracts?: ContractSet;
 }
 
 export interface AcceptedUpload {
@@ -170,14 +172,15 @@ function checkContent(bytes: Uint8Array, media: MediaType): void {
 function datasetOf(
   query: UploadRequest['query'],
   headers: Record<string, string | undefined>,
+  contracts: ContractSet,
 ): string | undefined {
   const fromQuery = parseOrFail(QuerySchema, query, 'query string');
   const fromHeaders = parseOrFail(HeadersSchema, headers, 'headers');
   const dataset = fromQuery.dataset ?? fromHeaders['x-sluice-dataset'];
-  if (dataset !== undefined && !isDatasetId(dataset)) {
+  if (dataset !== undefined && !contracts.has(dataset)) {
     throw new ApiError(
       'API.UNKNOWN_DATASET',
-      `unknown dataset ${JSON.stringify(dataset)}; known: ${DATASETS.map((d) => d.id).join(', ')}`,
+      `unknown dataset ${JSON.stringify(dataset)}; known: ${contracts.all.map((d) => d.id).join(', ')}`,
     );
   }
   return dataset;
@@ -195,7 +198,7 @@ export async function acceptUpload(
   const headers = Object.fromEntries(
     Object.entries(request.headers).flatMap(([k, v]) => (v === undefined ? [] : [[k.toLowerCase(), v]])),
   );
-  const dataset = datasetOf(request.query, headers);
+  const dataset = datasetOf(request.query, headers, options.contracts ?? BUILTINS);
   const essence = essenceOf(headers['content-type']);
   const declared = declaredMediaType(essence);
   const bytes = bodyBytes(request.body, options.maxBytes);

@@ -41,6 +41,9 @@ export interface CompiledContract extends DatasetContract {
   matchesKey(key: string): boolean;
 }
 
+/** A column default meaning "when the file was received": a tick POSTed without a timestamp. */
+export const RECEIVED = '$received';
+
 const BARS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
 function barMs(bars: string | undefined): number | undefined {
@@ -151,10 +154,13 @@ function layoutOf(doc: ContractDocument): CsvLayout {
   };
 }
 
-const hasDefaults = (doc: ContractDocument): boolean => doc.columns.some((c) => c.default !== undefined);
+const hasDefaults = (doc: ContractDocument): boolean =>
+  doc.columns.some((c) => c.default !== undefined && c.default !== RECEIVED);
 const defaultsOf = (doc: ContractDocument): Record<string, string> =>
   Object.fromEntries(
-    doc.columns.filter((c) => c.default !== undefined).map((c) => [c.name, String(c.default)]),
+    doc.columns
+      .filter((c) => c.default !== undefined && c.default !== RECEIVED)
+      .map((c) => [c.name, String(c.default)]),
   );
 
 const symbolOf = (doc: ContractDocument, context?: ReadContext): string | undefined =>
@@ -177,7 +183,11 @@ function declaredValidator(
   const members = new Map<string, number>();
   const symbol = symbolOf(doc, context);
   const defaults = columns.map((c, i) =>
-    names[i] === 'symbol' && symbol !== undefined ? symbol : c.default,
+    names[i] === 'symbol' && symbol !== undefined
+      ? symbol
+      : c.default === RECEIVED
+        ? context?.receivedAt
+        : c.default,
   );
   const evolution = doc.evolution;
   const n = columns.length;

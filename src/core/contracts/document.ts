@@ -73,7 +73,7 @@ export const ColumnSchema = z
     null_values: z.array(z.string()).default(['']),
     /** An invalid value becomes null instead of rejecting the row (only for nullable columns). @default false */
     lenient: z.boolean().default(false),
-    /** Value when the file has no such column (a fixed symbol, a unit). */
+    /** Value when the file or record has no such field (a fixed unit); `$received` is the time the file was received. */
     default: z.union([z.string(), z.number(), z.boolean()]).optional(),
     /** The reason a value of the wrong type or outside `values` gets, instead of the type's own. */
     reason: ReasonCode.optional(),

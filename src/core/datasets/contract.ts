@@ -46,6 +46,8 @@ export interface ReadContext {
   readonly symbol?: string;
   /** Values for columns the file lacks, by contract column name. */
   readonly defaults?: Readonly<Record<string, string>>;
+  /** When the store received the file (ISO-8601): the time of records that carry none, if their contract says so. */
+  readonly receivedAt?: string;
 }
 
 /** Something the source itself refused (a Twelve Data error block, a CSV row with extra fields). */

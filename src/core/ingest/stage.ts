@@ -100,7 +100,7 @@ export async function ingestObject(
 ): Promise<IngestResult> {
   const { store, state, clock } = deps;
   const startedAt = clock.now();
-  const { sha256, size, refusal } = await identify(store, input);
+  const { sha256, size, refusal, receivedAt } = await identify(store, input);
   const hashMs = clock.now() - startedAt;
   const correlationId = `${sha256}:${input.requestId}`;
   const logger = deps.logger.child({ correlationId, key: input.key });
@@ -138,6 +138,7 @@ export async function ingestObject(
       startedAt,
       hashMs,
       refusal,
+      receivedAt,
     });
     // Another worker owns these bytes now (ours stalled past the lease): its manifest is the one.
     if (lease.lost) throw new ClaimLostError(claimKey);
@@ -178,6 +179,8 @@ interface Identity {
   readonly size: number;
   /** Why the object cannot be read at all (a symlink...): it is refused with a manifest like any bad file. */
   readonly refusal?: UnreadableFileError;
+  /** When the store received the object (its last-modified time), for records without a time of their own. */
+  readonly receivedAt?: number;
 }
 
 /**
@@ -189,7 +192,8 @@ async function identify(store: ObjectStore, input: IngestInput): Promise<Identit
   try {
     const head = await store.head(input.key);
     const sha256 = input.sha256 ?? head?.sha256 ?? (await sha256Of(store, input.key));
-    return { sha256, size: head?.size ?? 0 };
+    const receivedAt = head?.lastModified?.getTime();
+    return { sha256, size: head?.size ?? 0, ...(receivedAt === undefined ? {} : { receivedAt }) };
   } catch (error) {
     if (!(error instanceof UnreadableFileError)) throw error;
     return { sha256: refusedKeyId(input.key), size: 0, refusal: error };
@@ -203,6 +207,7 @@ interface RunFacts {
   readonly correlationId: string;
   readonly startedAt: number;
   readonly hashMs: number;
+  readonly receivedAt?: number;
 }
 
 async function runIngest(
@@ -279,7 +284,11 @@ async function runIngest(
     processed = new JsonlSink(await store.openWriter(processedKey, { contentType: 'application/x-ndjson' }));
     rejects = new JsonlSink(await store.openWriter(rejectsKey, { contentType: 'application/x-ndjson' }));
 
-    const context = { key: input.key, ...(input.symbol !== undefined ? { symbol: input.symbol } : {}) };
+    const context = {
+      key: input.key,
+      ...(input.symbol !== undefined ? { symbol: input.symbol } : {}),
+      ...(facts.receivedAt !== undefined ? { receivedAt: new Date(facts.receivedAt).toISOString() } : {}),
+    };
     const validator = contract.createValidator(context);
     const serialize = contract.serialize ?? ((row: unknown) => JSON.stringify(row));
     for await (const batch of contract.read(peeked.text, options.limits, context)) {
