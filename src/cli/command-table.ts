@@ -32,6 +32,8 @@ export interface CommandEntry {
   readonly define: (command: Command) => void;
   /** Commander's action arguments: the positional ones, then the options. */
   readonly run: (context: CommandContext, args: readonly unknown[]) => Exit;
+  /** A command group (`sluice contract infer`): its own run is never called. */
+  readonly subcommands?: readonly CommandEntry[];
 }
 
 /** Types `run`'s arguments at the entry; commander passes them untyped. */
@@ -44,6 +46,8 @@ function entry<A extends unknown[]>(spec: {
 }
 
 const session = () => import('./local-session.js');
+const config = () => import('../local/config.js');
+const contract = () => import('./commands/contract.js');
 
 export const COMMANDS: readonly CommandEntry[] = [
   entry({
@@ -59,6 +63,52 @@ export const COMMANDS: readonly CommandEntry[] = [
       return configCommand(opts, io);
     },
   }),
+  {
+    name: 'contract',
+    define: (c) =>
+      c.description('draft, check and list dataset contracts (nothing is written to the data dir)'),
+    run: async () => undefined,
+    subcommands: [
+      entry({
+        name: 'infer',
+        define: (c) =>
+          c
+            .description('draft a contract from a sample of a file and print it as YAML')
+            .argument('<file>', 'a .csv or .json file')
+            .option('--name <id>', 'the dataset id (default: from the file name)')
+            .option('--json', 'print the draft as JSON'),
+        run: async ({ io }, file: string, opts: { name?: string; json?: boolean }) => {
+          const [{ loadLocalConfig }, { inferCommand }] = await Promise.all([config(), contract()]);
+          return inferCommand(file, opts, loadLocalConfig(), io);
+        },
+      }),
+      entry({
+        name: 'check',
+        define: (c) =>
+          c
+            .description('dry-run a file: which contract reads it, counts per reason, sample rejects')
+            .argument('<file>', 'a .csv or .json file')
+            .option('--dataset <id>', 'check against this dataset instead of detecting it')
+            .option('--symbol <symbol>', 'the symbol of a one-symbol file without a symbol column')
+            .option('--json', 'print the report as JSON'),
+        run: async ({ io }, file: string, opts: { dataset?: string; symbol?: string; json?: boolean }) => {
+          const [{ loadLocalConfig }, { checkCommand }] = await Promise.all([config(), contract()]);
+          return checkCommand(file, opts, loadLocalConfig(), io);
+        },
+      }),
+      entry({
+        name: 'list',
+        define: (c) =>
+          c
+            .description("every contract, built-in or the project's, with where it came from")
+            .option('--json', 'print as JSON'),
+        run: async ({ io }, opts: { json?: boolean }) => {
+          const [{ loadLocalConfig }, { listCommand }] = await Promise.all([config(), contract()]);
+          return listCommand(opts, loadLocalConfig(), io);
+        },
+      }),
+    ],
+  },
   entry({
     name: 'ingest',
     define: (c) =>
@@ -67,8 +117,13 @@ export const COMMANDS: readonly CommandEntry[] = [
           'validate a file (or every file in a folder) into processed/ and rejects/, with a manifest',
         )
         .argument('<path>', 'a .json or .csv file, or a folder of them')
-        .addOption(
-          new Option('--dataset <id>', 'skip detection and read as this dataset').choices(DATASET_IDS),
+        .option(
+          '--dataset <id>',
+          `skip detection and read as this dataset (${DATASET_IDS.join(', ')} or a project contract's)`,
+        )
+        .option(
+          '--symbol <symbol>',
+          'the symbol of a one-symbol file without a symbol column (else its file name)',
         )
         .option('--force', 'reprocess even if these bytes were ingested before')
         .option('--json', 'print the manifest as JSON on stdout'),
@@ -138,9 +193,18 @@ export const COMMANDS: readonly CommandEntry[] = [
       c
         .description('ingest, analyze and report on one file; prints where the report is')
         .argument('<file>', 'a .json or .csv file')
+        .option('--dataset <id>', 'skip detection and read as this dataset')
+        .option(
+          '--symbol <symbol>',
+          'the symbol of a one-symbol file without a symbol column (else its file name)',
+        )
         .option('--force', 'reprocess even if these bytes were processed before')
         .option('--json', 'print the manifest, the analysis id and the report paths as JSON'),
-    run: async ({ io, dataDir }, file: string, opts: { force?: boolean; json?: boolean }) => {
+    run: async (
+      { io, dataDir },
+      file: string,
+      opts: { force?: boolean; json?: boolean; dataset?: string; symbol?: string },
+    ) => {
       const [{ withLocalPorts }, { runPipeline }] = await Promise.all([
         session(),
         import('./commands/run.js'),

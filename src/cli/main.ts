@@ -5,7 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { errorMessage } from '../core/errors.js';
 import { VERSION } from '../local/version.js';
-import { COMMANDS } from './command-table.js';
+import { COMMANDS, type CommandEntry } from './command-table.js';
 import type { CliIo } from './io.js';
 
 export function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
@@ -22,16 +22,21 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       if (typeof file === 'string') process.env.SLUICE_CONFIG = file;
     });
 
-  for (const entry of COMMANDS) {
-    const command = program.command(entry.name);
+  const add = (parent: Command, entry: CommandEntry): void => {
+    const command = parent.command(entry.name);
     entry.define(command);
+    if (entry.subcommands !== undefined) {
+      for (const sub of entry.subcommands) add(command, sub);
+      return;
+    }
     command.action(async (...args: unknown[]) => {
       // Commander appends the Command itself after the options; no command takes it.
       const dataDir = program.opts().dataDir as string | undefined;
       const code = await entry.run({ io, dataDir }, args.slice(0, -1));
       if (code !== undefined) setExit(code);
     });
-  }
+  };
+  for (const entry of COMMANDS) add(program, entry);
   return program;
 }
 

@@ -14,6 +14,8 @@ import { manifestTable } from '../render.js';
 
 export interface IngestCommandOptions {
   readonly dataset?: string;
+  /** The symbol of a one-symbol file without a symbol column, before its file name's. */
+  readonly symbol?: string;
   readonly force?: boolean;
   readonly json?: boolean;
 }
@@ -126,6 +128,7 @@ export async function ingestFiles(
           ...(sha256 ? { sha256 } : {}),
           requestId: randomUUID(),
           dataset: options.dataset,
+          ...(options.symbol !== undefined ? { symbol: options.symbol } : {}),
           force: options.force,
           onProgress: bar ? (n) => bar.update(Math.floor(n / 1e6)) : undefined,
         },

@@ -24,12 +24,18 @@ export async function runPipeline(
   ports: LocalPorts,
   config: LocalConfig,
   file: string,
-  options: { json?: boolean; force?: boolean },
+  options: { json?: boolean; force?: boolean; dataset?: string; symbol?: string },
   io: CliIo,
 ): Promise<number> {
   const pipeline = wireLocalPipeline(ports, config);
   const quiet = options.json === true ? { ...io, stdout: io.stderr } : io;
-  const results = await ingestFiles(ports, config, [file], { force: options.force }, quiet);
+  const results = await ingestFiles(
+    ports,
+    config,
+    [file],
+    { force: options.force, dataset: options.dataset, symbol: options.symbol },
+    quiet,
+  );
   const exit = reportIngest(ports, results, false, options.json ? { ...io, stdout: devNull } : io);
   await ports.bus.drain();
   const manifest = results[0]?.result.manifest;

@@ -163,8 +163,6 @@ export const ContractDocumentSchema = z
       })
       .strict()
       .default({ keys: [] }),
-    /** `windows-1252` text is decoded as such; UTF-8 (the default) is also what is detected. */
-    encoding: z.enum(['utf-8', 'windows-1252']).default('utf-8'),
     columns: z.array(ColumnSchema).min(1),
     /** Columns whose values together identify a row; a repeat gets `duplicate_row`. */
     unique: z.array(ColumnName).min(1).optional(),

@@ -22,7 +22,10 @@ export interface ContractProblem {
 export class ContractLoadError extends SluiceError {
   constructor(readonly problems: readonly ContractProblem[]) {
     const count = problems.length === 1 ? 'a problem' : `${problems.length} problems`;
-    super('CONTRACT.INVALID', `dataset contracts have ${count}:\n${problems.map((p) => `  ${formatProblem(p)}`).join('\n')}`);
+    super(
+      'CONTRACT.INVALID',
+      `dataset contracts have ${count}:\n${problems.map((p) => `  ${formatProblem(p)}`).join('\n')}`,
+    );
   }
 }
 
@@ -31,7 +34,8 @@ export const formatProblem = (p: ContractProblem): string =>
 
 const pathText = (path: readonly PropertyKey[]): string =>
   path.reduce<string>(
-    (text, part) => (typeof part === 'number' ? `${text}[${part}]` : text === '' ? String(part) : `${text}.${String(part)}`),
+    (text, part) =>
+      typeof part === 'number' ? `${text}[${part}]` : text === '' ? String(part) : `${text}.${String(part)}`,
     '',
   );
 
@@ -50,7 +54,12 @@ export function parseContractText(text: string, file: string): ParsedContract {
   if (doc.errors.length > 0) {
     return {
       ok: false,
-      problems: doc.errors.map((e) => ({ file, line: e.linePos?.[0]?.line, path: '', message: e.message.split('\n')[0] ?? e.message })),
+      problems: doc.errors.map((e) => ({
+        file,
+        line: e.linePos?.[0]?.line,
+        path: '',
+        message: e.message.split('\n')[0] ?? e.message,
+      })),
     };
   }
   const lineOf = (path: readonly PropertyKey[]): number | undefined => {
@@ -66,12 +75,21 @@ export function parseContractText(text: string, file: string): ParsedContract {
   if (result.success) return { ok: true, document: result.data, lineOf };
   return {
     ok: false,
-    problems: result.error.issues.map((issue) => ({ file, line: lineOf(issue.path), path: pathText(issue.path), message: issue.message })),
+    problems: result.error.issues.map((issue) => ({
+      file,
+      line: lineOf(issue.path),
+      path: pathText(issue.path),
+      message: issue.message,
+    })),
   };
 }
 
 /** Parses, validates and compiles one contract file; throws ContractLoadError naming every problem. */
-export function loadContractText(text: string, file: string, origin: ContractOrigin = { kind: 'file', file }): CompiledContract {
+export function loadContractText(
+  text: string,
+  file: string,
+  origin: ContractOrigin = { kind: 'file', file },
+): CompiledContract {
   const parsed = parseContractText(text, file);
   if (!parsed.ok) throw new ContractLoadError(parsed.problems);
   try {
@@ -80,6 +98,8 @@ export function loadContractText(text: string, file: string, origin: ContractOri
     if (!(error instanceof RuleSyntaxError)) throw error;
     const at = parsed.document.rules.findIndex((r) => error.message.includes(JSON.stringify(r.check.trim())));
     const path = at < 0 ? ['rules'] : ['rules', at, 'check'];
-    throw new ContractLoadError([{ file, line: parsed.lineOf(path), path: pathText(path), message: error.message }]);
+    throw new ContractLoadError([
+      { file, line: parsed.lineOf(path), path: pathText(path), message: error.message },
+    ]);
   }
 }
