@@ -173,7 +173,8 @@ export function inferContract(
   const unique = uniqueKey(sample, columns, seen);
   const time = columns.find((c) => c.type === 'date' || c.type === 'datetime')?.name as string | undefined;
   const draft: Record<string, unknown> = {
-    $schema: 'https://sluice.dev/schemas/dataset-contract.schema.json',
+    // Where the schema is when sluice is a dependency and the contract sits in datasets/.
+    $schema: '../node_modules/sluice/schemas/dataset-contract.schema.json',
     dataset,
     title,
     format: sample.format,

@@ -9,11 +9,13 @@
  * every row quoted is escaped: a rejected row is by definition input that did
  * not look as expected.
  */
+
+import { BUILTINS } from '../datasets/registry.js';
 import { errorMessage } from '../errors.js';
 import { type Manifest, ManifestSchema } from '../ingest/manifest.js';
 import { readJsonLines } from '../jsonl-lines.js';
 import type { Clock, Logger, Mailer, ObjectStore, StateStore } from '../ports.js';
-import { FILE_REASONS, ROW_REASONS } from '../reasons.js';
+import { FILE_REASONS } from '../reasons.js';
 import { escapeHtml } from './escape.js';
 
 /** Rejected rows quoted in a notice. */
@@ -54,8 +56,9 @@ interface QuotedRow {
   readonly raw: string;
 }
 
+// Reasons a project's own contract declares are not known here; the notice then shows the code alone.
 const reasonDescription = (code: string): string =>
-  (ROW_REASONS as Record<string, string>)[code] ?? (FILE_REASONS as Record<string, string>)[code] ?? '';
+  BUILTINS.reasonMeaning(code) ?? (FILE_REASONS as Record<string, string>)[code] ?? '';
 
 function clip(text: string): string {
   return text.length > NOTICE_RAW_CHARS ? `${text.slice(0, NOTICE_RAW_CHARS)}…` : text;
