@@ -12,7 +12,11 @@ export const SCHEMA_FILE = new URL('../schemas/dataset-contract.schema.json', im
 export function contractJsonSchema(): string {
   const schema = z.toJSONSchema(ContractDocumentSchema, { io: 'input', unrepresentable: 'any' });
   return `${JSON.stringify(
-    { ...schema, $id: 'https://sluice.dev/schemas/dataset-contract.schema.json', title: 'sluice dataset contract' },
+    {
+      ...schema,
+      $id: 'https://sluice.dev/schemas/dataset-contract.schema.json',
+      title: 'sluice dataset contract',
+    },
     null,
     2,
   )}\n`;

@@ -9,7 +9,6 @@ import { isRealDate } from '../datasets/fields.js';
 import { parseLooseDatetime } from '../datasets/formats.js';
 import type { ColumnDocument, ContractDocumentInput } from './document.js';
 
-
 const INTEGER = /^[+-]?\d{1,15}$/;
 const NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 const GROUPED = /^[$€£¥]?\s?[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$/;
