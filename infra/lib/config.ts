@@ -25,6 +25,8 @@ export const PipelineContextSchema = z
     /** How S3 starts ingest: `eventbridge` (Object Created on the default bus) or `sqs` (S3 notification → queue). */
     ingestTrigger: z.enum(['eventbridge', 'sqs']).default('eventbridge'),
     handlersDir: z.string().min(1).default('dist/handlers'),
+    /** The project's dataset contract files, packaged into the functions that read them. */
+    contractsDir: z.string().min(1).default('datasets'),
     /** Symbols of a large market file given an outlook by the model: the prompt's budget. */
     outlookSymbols: z.coerce.number().int().min(1).max(50).default(12),
     /** Reject % above which an ingested file gets a failure notice and the reject-rate alarm counts it. */

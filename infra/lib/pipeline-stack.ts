@@ -9,6 +9,7 @@ import type { Construct } from 'constructs';
 import { DEFAULT_REJECT_PCT_THRESHOLD } from '../../src/core/notify/failure-notice.js';
 import { AggregateSchedule } from './aggregate-schedule.js';
 import { AnalyzeQueue } from './analyze-queue.js';
+import { handlerCode } from './contracts-code.js';
 import { grantObjects, grantTable } from './data-access.js';
 import { DataBucket } from './data-bucket.js';
 import { FailureNotices } from './failure-notices.js';
@@ -56,6 +57,11 @@ export interface SluicePipelineStackProps extends StackProps {
   readonly ingestTrigger?: 'eventbridge' | 'sqs';
   /** Folder holding one bundle per handler (`dist/handlers`, from `buildHandlers()`). */
   readonly handlersDir: string;
+  /**
+   * The project's dataset contract files, packaged into ingest, api-ingest and analyze.
+   * @default 'datasets'
+   */
+  readonly contractsDir?: string;
   /**
    * Executions reserved for analyze, which calls Bedrock (on-demand quotas are per account).
    * @default 4 (valid 2..100)
@@ -143,24 +149,27 @@ export class SluicePipelineStack extends Stack {
     };
     const code = (name: string) =>
       lambda.Code.fromAsset(path.join(props.handlersDir, name), { exclude: ['*.map', 'meta.json'] });
+    // The functions that read files or plan their analysis get the project's contracts.
+    const withContracts = (name: string) =>
+      handlerCode(props.handlersDir, name, props.contractsDir ?? 'datasets');
 
     const ingest = new SluiceFunction(this, 'Ingest', {
       functionName: `${prefix}-ingest`,
-      code: code('ingest'),
+      code: withContracts('ingest'),
       ...size('ingest'),
       environment: common,
       reservedConcurrentExecutions: ops.ingestConcurrency,
     });
     const apiIngest = new SluiceFunction(this, 'ApiIngest', {
       functionName: `${prefix}-api-ingest`,
-      code: code('api-ingest'),
+      code: withContracts('api-ingest'),
       ...size('apiIngest'),
       environment: common,
       reservedConcurrentExecutions: ops.apiIngestConcurrency,
     });
     const analyze = new SluiceFunction(this, 'Analyze', {
       functionName: `${prefix}-analyze`,
-      code: code('analyze'),
+      code: withContracts('analyze'),
       ...size('analyze'),
       environment: {
         ...common,

@@ -28,6 +28,7 @@ const STAGE_CONTEXT = {
   dataKey: 'kms',
   ingestTrigger: 'eventbridge',
   handlersDir: stubHandlersDir(),
+  contractsDir: 'datasets',
   outlookSymbols: 12,
   rejectPctThreshold: 20,
 } as const;
