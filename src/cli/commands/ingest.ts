@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import cliProgress from 'cli-progress';
+import { BUILTINS } from '../../core/datasets/registry.js';
 import type { Manifest } from '../../core/ingest/manifest.js';
 import { type IngestResult, ingestObject } from '../../core/ingest/stage.js';
 import { INPUT_PREFIX } from '../../core/keys.js';
@@ -172,6 +173,16 @@ export function reportIngest(
   return exit;
 }
 
+/** Says so when `--dataset` names no contract, before any file is staged; true when it did. */
+export function unknownDataset(ports: LocalPorts, dataset: string | undefined, io: CliIo): boolean {
+  const contracts = ports.contracts ?? BUILTINS;
+  if (dataset === undefined || contracts.has(dataset)) return false;
+  io.stderr.write(
+    `sluice: unknown dataset ${JSON.stringify(dataset)}; known: ${contracts.all.map((c) => c.id).join(', ')}\n`,
+  );
+  return true;
+}
+
 /** `sluice ingest <file or folder>`; returns the exit code. */
 export async function ingestCommand(
   ports: LocalPorts,
@@ -180,6 +191,7 @@ export async function ingestCommand(
   options: IngestCommandOptions,
   io: CliIo,
 ): Promise<number> {
+  if (unknownDataset(ports, options.dataset, io)) return 2;
   const files = await listInputs(target);
   const results = await ingestFiles(ports, config, files, options, io);
   return reportIngest(ports, results, options.json === true, io);

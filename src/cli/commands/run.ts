@@ -12,7 +12,7 @@ import type { LocalPorts } from '../../local/local-ports.js';
 import { wireLocalPipeline } from '../../local/pipeline.js';
 import type { CliIo } from '../io.js';
 import { describeAnalysis } from './analyze.js';
-import { ingestFiles, reportIngest } from './ingest.js';
+import { ingestFiles, reportIngest, unknownDataset } from './ingest.js';
 
 export interface RunOutcome {
   readonly manifest?: Manifest;
@@ -27,6 +27,7 @@ export async function runPipeline(
   options: { json?: boolean; force?: boolean; dataset?: string; symbol?: string },
   io: CliIo,
 ): Promise<number> {
+  if (unknownDataset(ports, options.dataset, io)) return 2;
   const pipeline = wireLocalPipeline(ports, config);
   const quiet = options.json === true ? { ...io, stdout: io.stderr } : io;
   const results = await ingestFiles(
