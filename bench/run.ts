@@ -29,6 +29,7 @@ import {
 import { generateTwelveData } from '../src/samples/twelvedata.generator.js';
 import { runAnalyticsBench } from './analytics.bench.js';
 import { runBundlesBench } from './bundles.bench.js';
+import { runContractBench } from './contract.bench.js';
 
 const DATA = path.resolve('bench/.data');
 const BIN = path.resolve('bin/sluice.js');
@@ -293,6 +294,12 @@ async function main(): Promise<void> {
   print(`analytics: ${analytics.symbols} symbols × ${analytics.bars} bars in ${fmt(analytics.ms)} ms`);
   results.analytics = analytics;
 
+  const contract = await runContractBench(csvRows);
+  print(
+    `contract-driven health-vitals ingest, ${fmt(contract.rows)} rows in one process: compiled contract file ${fmt(contract.compiledMs)} ms, the hand-written validator it replaced ${fmt(contract.handWrittenMs)} ms`,
+  );
+  results.contract = contract;
+
   const speedup = (sluice?: ProcessRun, baseline?: ProcessRun) =>
     sluice && baseline ? baseline.ms / sluice.ms : Number.NaN;
   const rss = (run?: ProcessRun) => run?.peakRssMb ?? Number.NaN;
@@ -323,6 +330,7 @@ async function main(): Promise<void> {
     ['health vitals CSV peak RSS ≤ 150 MB', rss(sluiceVitals), atMost(150), ' MB'],
     ['smartphone sales CSV vs naive, ≥ 4×', speedup(sluiceSales, naiveSales), atLeast(4), '×'],
     ['smartphone sales CSV peak RSS ≤ 150 MB', rss(sluiceSales), atMost(150), ' MB'],
+    ['compiled vitals contract vs hand-written, within 10 % (≥ 0.9×)', contract.ratio, atLeast(0.9), '×'],
     ['`sluice run examples/sales.csv`, < 1.5 s', runSales.ms / 1000, (v) => v < 1.5, ' s'],
     ['analytics, 500 symbols × 2000 bars, < 1000 ms', analytics.ms, (v) => v < 1000, ' ms'],
     [

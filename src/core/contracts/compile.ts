@@ -191,6 +191,7 @@ function declaredValidator(
   );
   const evolution = doc.evolution;
   const n = columns.length;
+  const template: Record<string, unknown> = Object.fromEntries(names.map((name) => [name, null]));
 
   const jsonValues = (
     raw: Record<string, unknown>,
@@ -246,7 +247,8 @@ function declaredValidator(
         } else seen.add(key);
       }
       if (issues.length > 0) return { ok: false, issues };
-      const row: Record<string, unknown> = {};
+      // A copy of a template keeps every row in one shape with its fields in-object.
+      const row: Record<string, unknown> = { ...template };
       for (let i = 0; i < n; i++) row[names[i] as string] = values[i];
       if (extra !== undefined) for (const [k, v] of Object.entries(extra)) if (!(k in row)) row[k] = v;
       return { ok: true, row };

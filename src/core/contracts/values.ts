@@ -5,7 +5,7 @@
  * and returns the normalized value, null for "no value", or undefined when the
  * row cannot keep one.
  */
-import { type Issues, isBlank, isRealDate, readNumber } from '../datasets/fields.js';
+import { type Issues, isRealDate, readNumber } from '../datasets/fields.js';
 import { parseLooseDatetime } from '../datasets/formats.js';
 import { compileDateFormat, toUtcMs, zoneOf } from './datetime.js';
 import type { ColumnDocument } from './document.js';
@@ -147,17 +147,21 @@ function datetimeReader(column: ColumnDocument): (value: unknown) => string | un
     const text = value.trim();
     const instant = INSTANT.exec(text);
     if (instant) {
-      if (instant[4] === ' ' && instant[9]?.toUpperCase() === 'Z') return undefined;
-      const [y, mo, d, h, mi, s] = [1, 2, 3, 5, 6, 7].map((i) => Number(instant[i] ?? 0)) as number[];
+      const z = (instant[9] as string).toUpperCase();
+      if (instant[4] === ' ' && z === 'Z') return undefined;
       if (
-        !isRealDate(y as number, mo as number, d as number) ||
-        (h as number) > 23 ||
-        (mi as number) > 59 ||
-        (s as number) > 59
+        !isRealDate(Number(instant[1]), Number(instant[2]), Number(instant[3])) ||
+        Number(instant[5]) > 23 ||
+        Number(instant[6]) > 59 ||
+        Number(instant[7] ?? 0) > 59
       ) {
         return undefined;
       }
-      const z = (instant[9] as string).toUpperCase();
+      // The common shape Date.parse reads as it is: a T, seconds, and Z or a ±HH:MM offset.
+      if (instant[4] === 'T' && instant[7] !== undefined && (z === 'Z' || z.length === 6)) {
+        const ms = Date.parse(text);
+        return Number.isFinite(ms) ? new Date(ms).toISOString() : undefined;
+      }
       const offset = z === 'Z' ? 'Z' : `${z.slice(0, 3)}:${z.slice(-2)}`;
       const ms = Date.parse(
         `${text.slice(0, 10)}T${instant[5]}:${instant[6]}:${instant[7] ?? '00'}${(instant[8] ?? '').slice(0, 4)}${offset}`,
@@ -224,11 +228,19 @@ export function compileColumn(column: ColumnDocument): ColumnReader {
   const { name, type } = column;
   const nullable = column.nullable ?? !column.required;
   const nullTokens = new Set(column.null_values.map((t) => t.trim().toUpperCase()));
-  const isNull = (value: unknown): boolean =>
-    value === undefined ||
-    value === null ||
-    (typeof value === 'string' &&
-      (value.trim() === '' ? nullTokens.has('') : nullTokens.has(value.trim().toUpperCase())));
+
+  // Most columns know only the blank as "no value": a value that starts and ends with a
+  // non-space character is then never null, decided without trimming.
+  const onlyBlank = nullTokens.size === (nullTokens.has('') ? 1 : 0);
+  const isNull = (value: unknown): boolean => {
+    if (value === undefined || value === null) return true;
+    if (typeof value !== 'string') return false;
+    const length = value.length;
+    if (length === 0) return true;
+    if (onlyBlank && value.charCodeAt(0) > 32 && value.charCodeAt(length - 1) > 32) return false;
+    const text = value.trim();
+    return text === '' || nullTokens.has(text.toUpperCase());
+  };
   const range = rangeCheck(column);
   const code = column.reason ?? TYPE_REASON[type];
   const invalid = (value: unknown, issues: Issues, why = `must be ${TYPE_WORDS[type]}`): null | undefined => {
@@ -238,7 +250,7 @@ export function compileColumn(column: ColumnDocument): ColumnReader {
   };
   const typed = typedReader(column, invalid, range);
   return (value, issues) => {
-    if (isNull(value) || isBlank(value)) {
+    if (isNull(value)) {
       if (nullable) return null;
       issues.push({ code: 'missing_field', field: name, message: `${name} is required` });
       return undefined;
