@@ -1,3 +1,4 @@
+import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { readSeed } from '../../../test/helpers/files.js';
@@ -88,6 +89,27 @@ describe('smartphoneSales', () => {
     // Counted independently from the file: ram above 32 GB, or ram and storage of 0 (earbuds).
     expect(valid).toHaveLength(717);
     expect(rejected).toHaveLength(285);
+  });
+
+  it('gives the same 717 rows from the seed file with its columns shuffled and an extra column', async () => {
+    const text = await readSeed('smartphone-sales.csv');
+    const records = parse(text, { relax_column_count: true }) as string[][];
+    const width = (records[0] as string[]).length;
+    // A fixed shuffle, and a column no contract knows, kept under the header's own quoting rules.
+    const order = [6, 2, 10, 0, 8, 4, 1, 9, 5, 3, 7];
+    const quote = (cell: string) => (/[",\r\n]/.test(cell) ? `"${cell.replaceAll('"', '""')}"` : cell);
+    const shuffled = records
+      .map((row, i) => {
+        if (row.length !== width) return row.map(quote).join(',');
+        return [...order.map((c) => row[c] as string), i === 0 ? 'Warehouse' : `W${i % 4}`]
+          .map(quote)
+          .join(',');
+      })
+      .join('\n');
+    const original = await run(smartphoneSales, inChunks(text, 4096));
+    const moved = await run(smartphoneSales, inChunks(shuffled, 4096));
+    expect(moved.valid).toHaveLength(717);
+    expect(moved.valid).toEqual(original.valid);
   });
 
   it('rejects the seed file repeated header on line 203 and its 12-field row on line 45', async () => {
