@@ -386,4 +386,35 @@ describe('the sluice dev server', () => {
     const manifest = await readFile(path.join(fixture.dataDir, 'manifests', `${run?.id}.json`), 'utf8');
     expect(manifest).not.toContain('TOP-SECRET');
   });
+  it('ingests, analyzes and reports a tick POSTed as {"symbol":"TSLA","price":200.00}, and ticks dropped under a symbol folder', async () => {
+    const response = await post('{"symbol":"TSLA","price":200.00}', { 'content-type': 'application/json' });
+    expect(response.status).toBe(202);
+    const { id } = (await response.json()) as { id: string };
+    await mkdir(path.join(fixture.dataDir, 'inputs', 'AAPL'), { recursive: true });
+    await writeFile(
+      path.join(fixture.dataDir, 'inputs', 'AAPL', 'test-data.json'),
+      JSON.stringify([
+        { symbol: 'AAPL', price: 150.0, timestamp: 1234567890 },
+        { symbol: 'AAPL', price: -1, timestamp: 1234567950 },
+        { symbol: 'AAPL', price: 151.25, timestamp: 1234568010 },
+      ]),
+    );
+    let runs: RunSummary[] = [];
+    for (let i = 0; i < 400; i++) {
+      runs = RunsResponseSchema.parse(await (await fetch(`${url}/api/runs`)).json()).runs;
+      const done = (key: (r: RunSummary) => boolean) => runs.find((r) => key(r) && r.status === 'reported');
+      if (done((r) => r.id === id) && done((r) => r.inputKey === 'inputs/AAPL/test-data.json')) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(runs.find((r) => r.id === id)).toMatchObject({
+      dataset: 'market-ticks',
+      valid: 1,
+      rejected: 0,
+      status: 'reported',
+    });
+    const dropped = runs.find((r) => r.inputKey === 'inputs/AAPL/test-data.json');
+    expect(dropped).toMatchObject({ dataset: 'market-ticks', valid: 2, rejected: 1, status: 'reported' });
+    const detail = await (await fetch(`${url}/api/runs/${dropped?.id}`)).text();
+    expect(detail).toContain('negative_number');
+  });
 });
