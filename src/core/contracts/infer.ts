@@ -17,6 +17,8 @@ const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const INSTANT = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?\s?(?:Z|[+-]\d{2}:?\d{2})$/i;
 const NAIVE = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?$/;
 const SPREADSHEET = /^\d{1,2}[/.]\d{1,2}[/.]\d{4}$/;
+const SPREADSHEET_TIME = /^\d{1,2}[/.]\d{1,2}[/.]\d{4}[ T]\d{1,2}:\d{2}(?::\d{2})?$/;
+const DECIMAL_COMMA = /^[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?$/;
 const NULLS = new Set(['', 'N/A', 'NA', 'NULL', 'NONE', '-']);
 
 const MAX_ENUM_VALUES = 12;
@@ -28,9 +30,21 @@ interface Seen {
   distinct: Map<string, number>;
   numbers: number[];
   fits: Record<
-    'integer' | 'number' | 'grouped' | 'boolean' | 'date' | 'loose_date' | 'instant' | 'naive' | 'epoch',
+    | 'integer'
+    | 'number'
+    | 'grouped'
+    | 'comma'
+    | 'boolean'
+    | 'date'
+    | 'loose_date'
+    | 'loose_datetime'
+    | 'instant'
+    | 'naive'
+    | 'epoch',
     boolean
   >;
+  /** A value had a decimal comma (`2,5`): what makes a comma column numbers rather than text. */
+  commaSeen: boolean;
 }
 
 const fresh = (): Seen => ({
@@ -43,13 +57,16 @@ const fresh = (): Seen => ({
     integer: true,
     number: true,
     grouped: true,
+    comma: true,
     boolean: true,
     date: true,
     loose_date: true,
+    loose_datetime: true,
     instant: true,
     naive: true,
     epoch: true,
   },
+  commaSeen: false,
 });
 
 function observe(seen: Seen, raw: unknown): void {
@@ -71,8 +88,13 @@ function observe(seen: Seen, raw: unknown): void {
     ? Number(text)
     : GROUPED.test(text)
       ? Number(text.replace(/[^\d.+-]/g, ''))
-      : Number.NaN;
+      : DECIMAL_COMMA.test(text)
+        ? Number(text.replaceAll('.', '').replace(',', '.'))
+        : Number.NaN;
   if (Number.isFinite(value)) seen.numbers.push(value);
+  f.comma &&= typeof raw === 'number' || DECIMAL_COMMA.test(text);
+  if (typeof raw === 'string' && text.includes(',')) seen.commaSeen = true;
+  f.loose_datetime &&= SPREADSHEET_TIME.test(text) && typeof parseLooseDatetime(text) !== 'string';
   f.boolean &&= typeof raw === 'boolean' || BOOLEAN.test(text);
   const iso = ISO_DATE.exec(text);
   f.date &&= iso !== null && isRealDate(Number(iso[1]), Number(iso[2]), Number(iso[3]));
@@ -99,10 +121,14 @@ function columnOf(name: string, seen: Seen, rows: number): ColumnDocument | Reco
   else if (f.number) column.type = 'number';
   else if (f.grouped)
     Object.assign(column, { type: 'number', number: { decimal: '.', thousands: ',', currency: true } });
+  // `1,199` reads as a thousand (the US export default); `2,5` as two and a half.
+  else if (f.comma && seen.commaSeen)
+    Object.assign(column, { type: 'number', number: { decimal: ',', thousands: '.' } });
   else if (f.date) column.type = 'date';
   else if (f.loose_date) Object.assign(column, { type: 'date', loose: true });
   else if (f.instant) column.type = 'datetime';
   else if (f.naive) Object.assign(column, { type: 'datetime', timezone: 'UTC' });
+  else if (f.loose_datetime) Object.assign(column, { type: 'datetime', loose: true, timezone: 'UTC' });
   else if (seen.distinct.size <= MAX_ENUM_VALUES && present >= 20 && seen.distinct.size * 4 <= present) {
     Object.assign(column, { type: 'enum', values: [...seen.distinct.keys()].sort() });
   }

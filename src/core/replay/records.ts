@@ -7,7 +7,7 @@
  * exactly the fields ingest saw. Rows that were never records (an error block, a
  * row of the wrong width, a repeated header, an oversized element) stay rejects.
  */
-import type { DatasetContract, ParseLimits, SourceRecord } from '../datasets/contract.js';
+import type { DatasetContract, ParseLimits, ReadContext, SourceRecord } from '../datasets/contract.js';
 import { UnreadableFileError } from '../errors.js';
 import type { RejectLine, StoredReject } from './reject-line.js';
 
@@ -31,6 +31,7 @@ export async function recordsOf(
   rejects: readonly StoredReject[],
   limits: ParseLimits,
   contextOf: ContextOf,
+  file: { readonly header?: string; readonly context?: ReadContext } = {},
 ): Promise<(SourceRecord | undefined)[]> {
   if (contract.format === 'json') {
     return rejects.map(({ reject }) =>
@@ -54,7 +55,7 @@ export async function recordsOf(
       texts.push(stored.reject.raw);
     }
   });
-  const reread = await rereadCsv(contract, texts, limits);
+  const reread = await rereadCsv(contract, texts, limits, file);
   reread.forEach((record, k) => {
     const i = positions[k] as number;
     const { index, line } = (rejects[i] as StoredReject).reject;
@@ -86,9 +87,11 @@ export async function rereadCsv(
   contract: DatasetContract,
   rows: readonly string[],
   limits: ParseLimits,
+  file: { readonly header?: string; readonly context?: ReadContext } = {},
 ): Promise<(SourceRecord | undefined)[]> {
   if (rows.length === 0) return [];
-  const header = (contract.header ?? []).join(',');
+  // The file's own header line: its rows are in its order and delimiter, not the contract's.
+  const header = file.header ?? (contract.header ?? []).join(',');
   const rowAtLine = new Map<number, number>();
   let line = 2;
   rows.forEach((row, i) => {
@@ -97,7 +100,7 @@ export async function rereadCsv(
   });
   const out: (SourceRecord | undefined)[] = new Array(rows.length).fill(undefined);
   try {
-    for await (const batch of contract.read(once(`${header}\n${rows.join('\n')}\n`), limits)) {
+    for await (const batch of contract.read(once(`${header}\n${rows.join('\n')}\n`), limits, file.context)) {
       for (const item of batch) {
         const at = item.line === undefined ? undefined : rowAtLine.get(item.line);
         if (at !== undefined && item.kind === 'record' && item.raw === rows[at]) out[at] = item;
@@ -106,7 +109,7 @@ export async function rereadCsv(
   } catch (error) {
     if (!(error instanceof UnreadableFileError)) throw error;
     if (rows.length === 1) return [undefined];
-    const alone = await Promise.all(rows.map((row) => rereadCsv(contract, [row], limits)));
+    const alone = await Promise.all(rows.map((row) => rereadCsv(contract, [row], limits, file)));
     return alone.map((records) => records[0]);
   }
   return out;

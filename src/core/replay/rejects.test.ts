@@ -52,8 +52,11 @@ describe('replaying rejected rows', () => {
     return manifest as Manifest;
   }
 
-  const replay = (sha256: string, contractFor?: (id: string) => DatasetContract | undefined, requestId = 'r') =>
-    replayRejects({ ...ports, contractFor }, { sha256, requestId });
+  const replay = (
+    sha256: string,
+    contractFor?: (id: string) => DatasetContract | undefined,
+    requestId = 'r',
+  ) => replayRejects({ ...ports, contractFor }, { sha256, requestId });
 
   const csv = marketFixture({ seed: 7, symbols: 3, barsPerSymbol: 120, format: 'csv' });
 

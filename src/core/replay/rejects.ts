@@ -9,6 +9,9 @@
 import type { DatasetContract, SourceRecord } from '../datasets/contract.js';
 import { BUILTINS } from '../datasets/registry.js';
 import { errorMessage, PublishFailedError } from '../errors.js';
+import { firstLineOf } from '../ingest/csv-header.js';
+import { decodeText } from '../ingest/decode.js';
+import { SNIFF_CHARS } from '../ingest/detect.js';
 import { JsonlSink } from '../ingest/jsonl-sink.js';
 import type { Manifest } from '../ingest/manifest.js';
 import { DEFAULT_INGEST_OPTIONS, type IngestDeps, type IngestOptions } from '../ingest/stage.js';
@@ -151,6 +154,22 @@ export async function replayRejects(
   );
 }
 
+/** The first line of an input, or undefined when it is gone or unreadable (the contract's own header is used). */
+async function headerLineOf(store: ReplayDeps['store'], key: string): Promise<string | undefined> {
+  try {
+    const { text } = await decodeText(await store.getStream(key), { maxBytes: Number.MAX_SAFE_INTEGER });
+    let start = '';
+    for await (const chunk of text) {
+      start += chunk;
+      if (/[\r\n]/.test(start) || start.length >= SNIFF_CHARS) break;
+    }
+    const line = firstLineOf(start);
+    return line === '' ? undefined : line;
+  } catch {
+    return undefined;
+  }
+}
+
 interface Target {
   readonly sha256: string;
   readonly sequence: number;
@@ -207,7 +226,11 @@ async function revalidate(
   const rejects = new JsonlSink(await store.openWriter(rejectsKey, { contentType: 'application/x-ndjson' }));
   try {
     const tally = new ReplayTally(options.maxGroups);
-    const validator = contract.createValidator();
+    // The input's own key and header: its columns may be in any order, named by alias, `;`-delimited,
+    // and a one-symbol file takes its symbol from its name, as at ingest.
+    const context = { key: target.original.input.key };
+    const header = contract.format === 'csv' ? await headerLineOf(store, context.key) : undefined;
+    const validator = contract.createValidator(context);
     const serialize = contract.serialize ?? ((row: unknown) => JSON.stringify(row));
     const contexts = new Map<string, Readonly<Record<string, string>>>();
 
@@ -233,8 +256,12 @@ async function revalidate(
     let reconsidered = 0;
     let batch: StoredReject[] = [];
     const judge = async (): Promise<void> => {
-      const records = await recordsOf(contract, batch, options.limits, (group) =>
-        group === undefined ? undefined : contexts.get(group),
+      const records = await recordsOf(
+        contract,
+        batch,
+        options.limits,
+        (group) => (group === undefined ? undefined : contexts.get(group)),
+        { header, context },
       );
       for (let i = 0; i < batch.length; i++) {
         const { text, reject } = batch[i] as StoredReject;
