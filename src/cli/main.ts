@@ -77,7 +77,16 @@ export async function main(argv: readonly string[]): Promise<number> {
   } catch (error) {
     // Commander has already printed its own usage error, help or version.
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
-    io.stderr.write(`sluice: ${describeFailure(error)}\n`);
+    const message = describeFailure(error);
+    io.stderr.write(`sluice: ${message}\n`);
+    // With --json a script reads stdout: the failure is there too, as {error: {code, message}}.
+    if (argv.includes('--json')) {
+      const code =
+        typeof (error as { code?: unknown })?.code === 'string'
+          ? (error as { code: string }).code
+          : 'CLI.FAILED';
+      io.stdout.write(`${JSON.stringify({ error: { code, message } }, null, 2)}\n`);
+    }
     return 2;
   }
   return exit;

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -67,6 +67,18 @@ describe('sluice CLI', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('health-vitals');
     expect(run.stdout).toMatch(/processed\s+.*processed\/health-vitals\//);
+  });
+
+  it('prints a folder as an array of manifests even when it holds one file, and a failure as JSON with --json', async () => {
+    await mkdir(path.join(dir, 'one'), { recursive: true });
+    await writeFile(path.join(dir, 'one', 'vitals.csv'), VITALS);
+    const folder = sluice(['ingest', 'one', '--json', '--data-dir', 'folder'], dir);
+    expect(JSON.parse(folder.stdout)).toEqual([expect.objectContaining({ dataset: 'health-vitals' })]);
+    const missing = sluice(['ingest', 'missing.csv', '--json', '--data-dir', 'folder'], dir);
+    expect(missing.code).toBe(2);
+    expect(JSON.parse(missing.stdout)).toEqual({ error: { code: 'ENOENT', message: 'missing.csv: no such file or folder' } });
+    const unknown = sluice(['ingest', 'vitals.csv', '--dataset', 'nope', '--json', '--data-dir', 'folder'], dir);
+    expect(JSON.parse(unknown.stdout).error.code).toBe('CLI.UNKNOWN_DATASET');
   });
 
   it('refuses an unknown --dataset before doing anything', () => {

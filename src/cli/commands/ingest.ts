@@ -153,6 +153,7 @@ export function reportIngest(
   results: readonly IngestedFile[],
   json: boolean,
   io: CliIo,
+  folder = false,
 ): number {
   let exit = 0;
   for (const { file, result } of results) {
@@ -165,7 +166,8 @@ export function reportIngest(
   const manifests = results.flatMap((r) => (r.result.manifest ? [r.result.manifest] : []));
   if (json) {
     io.stdout.write(
-      `${JSON.stringify(results.length === 1 ? (manifests[0] ?? null) : manifests, null, 2)}\n`,
+      // A folder is an array every time, even of one file, so scripts need not guess.
+      `${JSON.stringify(folder || results.length !== 1 ? manifests : (manifests[0] ?? null), null, 2)}\n`,
     );
   } else {
     io.stdout.write(`${manifestTable(results, ports.dataDir)}\n`);
@@ -174,12 +176,18 @@ export function reportIngest(
 }
 
 /** Says so when `--dataset` names no contract, before any file is staged; true when it did. */
-export function unknownDataset(ports: LocalPorts, dataset: string | undefined, io: CliIo): boolean {
+export function unknownDataset(
+  ports: LocalPorts,
+  dataset: string | undefined,
+  io: CliIo,
+  json = false,
+): boolean {
   const contracts = ports.contracts ?? BUILTINS;
   if (dataset === undefined || contracts.has(dataset)) return false;
-  io.stderr.write(
-    `sluice: unknown dataset ${JSON.stringify(dataset)}; known: ${contracts.all.map((c) => c.id).join(', ')}\n`,
-  );
+  const message = `unknown dataset ${JSON.stringify(dataset)}; known: ${contracts.all.map((c) => c.id).join(', ')}`;
+  io.stderr.write(`sluice: ${message}\n`);
+  if (json)
+    io.stdout.write(`${JSON.stringify({ error: { code: 'CLI.UNKNOWN_DATASET', message } }, null, 2)}\n`);
   return true;
 }
 
@@ -191,8 +199,9 @@ export async function ingestCommand(
   options: IngestCommandOptions,
   io: CliIo,
 ): Promise<number> {
-  if (unknownDataset(ports, options.dataset, io)) return 2;
+  if (unknownDataset(ports, options.dataset, io, options.json === true)) return 2;
+  const folder = (await stat(target)).isDirectory();
   const files = await listInputs(target);
   const results = await ingestFiles(ports, config, files, options, io);
-  return reportIngest(ports, results, options.json === true, io);
+  return reportIngest(ports, results, options.json === true, io, folder);
 }

@@ -27,7 +27,7 @@ export async function runPipeline(
   options: { json?: boolean; force?: boolean; dataset?: string; symbol?: string },
   io: CliIo,
 ): Promise<number> {
-  if (unknownDataset(ports, options.dataset, io)) return 2;
+  if (unknownDataset(ports, options.dataset, io, options.json === true)) return 2;
   const pipeline = wireLocalPipeline(ports, config);
   const quiet = options.json === true ? { ...io, stdout: io.stderr } : io;
   const results = await ingestFiles(
