@@ -52,6 +52,7 @@ describe('provider files through the CLI', () => {
     ['stooq/aapl_us_d.csv', 'AAPL', 60],
     ['alpha-vantage/daily_IBM.csv', 'IBM', 100],
     ['twelvedata/AAPL.csv', 'AAPL', 30],
+    ['twelvedata/EURUSD.csv', 'EURUSD', 30],
   ])('accepts every row of %s with ohlcv-csv, the symbol from the file name', (file, symbol, rows) => {
     const { dataset, counts } = ingest(file);
     expect(dataset).toBe('ohlcv-csv');
