@@ -60,6 +60,13 @@ describe('provider files through the CLI', () => {
     expect(Object.keys(counts.groups)).toEqual([symbol]);
   });
 
+  it('rejects the null row of a Yahoo currency file with a reason and keeps the others', () => {
+    const { dataset, counts } = ingest('yahoo/EURGBP=X.csv');
+    expect(dataset).toBe('ohlcv-csv');
+    expect(counts).toMatchObject({ total: 30, valid: 29, rejected: 1, reasons: { not_a_number: 1 } });
+    expect(Object.keys(counts.groups)).toEqual(['EURGBP=X']);
+  });
+
   it.each([
     ['twelvedata/AAPL.json', 'AAPL'],
     ['twelvedata/EURUSD.json', 'EUR/USD'],
