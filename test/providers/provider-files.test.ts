@@ -67,6 +67,13 @@ describe('provider files through the CLI', () => {
     expect(Object.keys(counts.groups)).toEqual(['EURGBP=X']);
   });
 
+  it('reports on a Yahoo currency file that its zero volume column is no volume', async () => {
+    const run = sluice(['run', 'yahoo/EURGBP=X.csv', '--json', '--data-dir', 'run-eurgbp'], dir);
+    expect(run.code).toBe(0);
+    const html = (await readFile(JSON.parse(run.stdout).report.html, 'utf8')).replace(/\s+/g, ' ');
+    expect(html).toContain(`EURGBP=X: ${VOLUME_SKIPPED}`);
+  });
+
   it.each([
     ['twelvedata/AAPL.json', 'AAPL'],
     ['twelvedata/EURUSD.json', 'EUR/USD'],
