@@ -88,6 +88,11 @@ describe('provider files through the CLI', () => {
     expect(Object.keys(counts.groups)).toEqual([symbol]);
   });
 
+  it('keeps the pre- and post-market bars of a prepost series, which have no volume', async () => {
+    const { counts } = ingest('twelvedata/AAPL-30min-prepost.json');
+    expect(counts).toMatchObject({ total: 32, valid: 32, rejected: 0 });
+  });
+
   it('keeps every bar of a mixed batch, two of its three symbols without volume', async () => {
     const { counts } = ingest('twelvedata/batch-AAPL-EURUSD-BTCUSD.json');
     expect(counts).toMatchObject({ total: 90, valid: 90, rejected: 0 });
