@@ -237,6 +237,23 @@ describe('twelvedata-ohlcv', () => {
     ]);
   });
 
+  it('names a /time_series/cross block by its two legs, as its meta has no symbol', async () => {
+    const cross = {
+      meta: {
+        base_instrument: 'JPY/USD',
+        base_currency: '',
+        base_exchange: 'PHYSICAL CURRENCY',
+        interval: '1day',
+        quote_instrument: 'BTC/USD',
+        quote_currency: '',
+        quote_exchange: 'Coinbase Pro',
+      },
+      values: [bar('2024-01-03', { volume: undefined })],
+    };
+    const all = await items(JSON.stringify(cross));
+    expect(all.map((i) => i.group)).toEqual(['JPY/BTC']);
+  });
+
   it('falls back to the block key as the group when a many-symbol block has no meta', async () => {
     const all = await items(JSON.stringify({ KO: { values: [bar('2024-01-03')], status: 'ok' } }));
     expect(all).toEqual([

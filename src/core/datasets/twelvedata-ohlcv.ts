@@ -29,6 +29,19 @@ import { createOhlcvValidator, OHLCV_RULES, type OhlcvRow, serializeOhlcv } from
  */
 export const MAX_RECORDS_BEFORE_META = 100_000;
 
+/**
+ * `/time_series/cross` names no `symbol`, only the two legs it divides
+ * (`base_instrument: "JPY/USD"`, `quote_instrument: "BTC/USD"` for base=JPY, quote=BTC):
+ * the pair is the first part of each, `JPY/BTC`.
+ */
+function crossSymbol(meta: object): string | undefined {
+  const { base_instrument: base, quote_instrument: quote } = meta as Record<string, unknown>;
+  const leg = (instrument: unknown) =>
+    typeof instrument === 'string' ? instrument.split('/')[0]?.trim() || undefined : undefined;
+  const [b, q] = [leg(base), leg(quote)];
+  return b === undefined || q === undefined ? undefined : `${b}/${q}`;
+}
+
 // Larger chunks are scanned in slices of this size, so one batch holds at most ~9,000 bars.
 const SLICE_CHARS = 1_048_576;
 
@@ -203,7 +216,7 @@ class TwelveDataReader implements JsonScanHandler {
     if (key !== 'meta' || value === null || typeof value !== 'object' || Array.isArray(value)) return;
     const { symbol, interval } = value as Record<string, unknown>;
     block.metaSeen = true;
-    block.symbol = typeof symbol === 'string' && symbol.trim() !== '' ? symbol : undefined;
+    block.symbol = typeof symbol === 'string' && symbol.trim() !== '' ? symbol : crossSymbol(value);
     block.context = typeof interval === 'string' && interval !== '' ? { interval } : undefined;
     this.flush(block);
   }

@@ -16,7 +16,7 @@ export const MOMENTUM_BARS = 5;
 
 /** What a symbol without volume goes without, in the words the report shows. */
 export const VOLUME_SKIPPED =
-  'volume spikes and split detection skipped: the bars carry no volume (forex, crypto, metals)';
+  'volume spikes and split detection skipped: the bars carry no volume (as forex, crypto, metals and ticks without a size)';
 
 export interface BarReturn {
   readonly datetime: string;

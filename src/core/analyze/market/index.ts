@@ -35,4 +35,13 @@ export {
   type TurbulenceLevel,
 } from './cross-section.js';
 export { assertNoNaN, findNonFinite } from './finite.js';
+export {
+  BAR_CHOICES_MS,
+  barInterval,
+  chooseBarMs,
+  TARGET_BARS,
+  TICK_BAR_RULE,
+  type TickRow,
+  ticksToBars,
+} from './ticks.js';
 export { TREND, TREND_RULE, type Trend, type TrendReading } from './trend.js';

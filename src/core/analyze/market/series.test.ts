@@ -68,6 +68,17 @@ describe('toSeries', () => {
     ]);
   });
 
+  it('counts a symbol as having volume only when some bar traded: an all-zero column is none', () => {
+    const [none, zeros, some] = toSeries([
+      { ...row('A', '2024-01-02', 1), volume: undefined },
+      row('B', '2024-01-02', 1, 0),
+      row('B', '2024-01-03', 1, 0),
+      row('C', '2024-01-02', 1, 0),
+      row('C', '2024-01-03', 1, 5),
+    ]);
+    expect([none?.hasVolume, zeros?.hasVolume, some?.hasVolume]).toEqual([false, false, true]);
+  });
+
   it('sums close × volume as the traded value', () => {
     const [series] = toSeries([row('A', '2024-01-01', 2, 10), row('A', '2024-01-02', 3, 100)]);
     expect(series?.tradedValue).toBe(320);

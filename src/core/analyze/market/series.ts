@@ -13,8 +13,9 @@ export interface SymbolSeries {
   /** Σ close × volume over all bars: the symbol's weight in the market (0 without volume). */
   readonly tradedValue: number;
   /**
-   * Whether every bar has a volume. Forex, crypto and metals have none: their
-   * `volume` column is zeros, so volume spikes and split confirmation never fire.
+   * Whether every bar has a volume and some volume is above zero. Forex, crypto
+   * and metals have none (Yahoo Finance writes 0 for them): their `volume` column
+   * is zeros, so volume spikes and split confirmation never fire.
    */
   readonly hasVolume: boolean;
   readonly datetime: readonly string[];
@@ -225,6 +226,7 @@ export function loadSeries(group: SymbolRows, allocate: Allocate = freshArray): 
   const volume = allocate(n);
   const datetime = new Array<string>(n);
   let hasVolume = true;
+  let tradedAny = false;
   for (let k = 0; k < n; k++) {
     const from = order[k] as number;
     const row = rowAt(from);
@@ -234,6 +236,7 @@ export function loadSeries(group: SymbolRows, allocate: Allocate = freshArray): 
     low[k] = row.low;
     close[k] = row.close;
     if (row.volume === undefined) hasVolume = false;
+    else if (row.volume > 0) tradedAny = true;
     volume[k] = row.volume ?? 0;
     datetime[k] = row.datetime;
   }
@@ -241,7 +244,7 @@ export function loadSeries(group: SymbolRows, allocate: Allocate = freshArray): 
     symbol: group.symbol,
     interval: group.interval,
     tradedValue: group.tradedValue,
-    hasVolume: n > 0 && hasVolume,
+    hasVolume: hasVolume && tradedAny,
     datetime,
     time,
     open,
