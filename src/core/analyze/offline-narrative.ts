@@ -25,6 +25,7 @@ import {
   formatValue,
   GAP_FACTOR,
   type ProfileAnalysis,
+  readableInstant,
 } from './profile.js';
 import type { GroupTotals, SalesAnalysis } from './sales.js';
 import { BANDED_MEASURES, type BandedMeasure, type Measure, type VitalsAnalysis } from './vitals.js';
@@ -641,14 +642,15 @@ function columnSentence(c: ColumnProfile): string {
     const share = c.values > 0 ? ` (${formatPct((top.count / c.values) * 100)})` : '';
     return `${name} (${c.type}): ${distinct} values, most often "${clip(top.value)}"${share}${nulls}.`;
   }
-  if (c.range !== null) return `${name} (${c.type}): from ${c.range.first} to ${c.range.last}${nulls}.`;
+  if (c.range !== null)
+    return `${name} (${c.type}): from ${readableInstant(c.range.first)} to ${readableInstant(c.range.last)}${nulls}.`;
   return `${name} (${c.type}): no value in any row.`;
 }
 
 function timeSentence(p: ProfileAnalysis): string | null {
   const t = p.time;
   if (t === null) return null;
-  const base = `${clip(t.column)} runs from ${t.first} to ${t.last} over ${plural(t.instants, 'distinct instant')}`;
+  const base = `${clip(t.column)} runs from ${readableInstant(t.first)} to ${readableInstant(t.last)} over ${plural(t.instants, 'distinct instant')}`;
   if (t.medianStepMs === null) return `${base}, too few for a typical step.`;
   const coverage = t.coveragePct === null ? '' : `, ${formatPct(t.coveragePct)} covered at that step`;
   const [largest] = t.largestGaps;
@@ -656,7 +658,7 @@ function timeSentence(p: ProfileAnalysis): string | null {
     ? `; its steps are irregular (${formatPct(t.regularPct ?? 0)} near the median), so gaps are not judged`
     : largest === undefined
       ? `; no gap longer than ${formatCount(GAP_FACTOR)} steps`
-      : `; ${plural(t.gapCount, 'gap')} longer than ${formatCount(GAP_FACTOR)} steps, the largest ${formatDuration(largest.ms)} from ${largest.start}`;
+      : `; ${plural(t.gapCount, 'gap')} longer than ${formatCount(GAP_FACTOR)} steps, the largest ${formatDuration(largest.ms)} from ${readableInstant(largest.start)}`;
   return `${base}, a median step of ${formatDuration(t.medianStepMs)}${coverage}${gaps}.`;
 }
 

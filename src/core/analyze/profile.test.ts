@@ -2,7 +2,14 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../samples/prng.js';
 import type { AnalysisPlan } from '../datasets/analysis-plan.js';
-import { analyzeProfile, formatDuration, PROFILE_LIMITS, quantileOf, timeColumnOf } from './profile.js';
+import {
+  analyzeProfile,
+  formatDuration,
+  PROFILE_LIMITS,
+  quantileOf,
+  readableInstant,
+  timeColumnOf,
+} from './profile.js';
 
 const HOUR = 3_600_000;
 const at = (hours: number) => new Date(Date.UTC(2024, 0, 1) + hours * HOUR).toISOString();
@@ -63,7 +70,9 @@ describe('analyzeProfile on a small table', () => {
     const outliers = profile.findings.filter((f) => f.kind === 'value_outlier');
     expect(outliers).toHaveLength(1);
     expect(outliers[0]).toMatchObject({ subject: 'x', at: at(15), severity: 'critical' });
-    expect(outliers[0]?.title).toBe(`x 100 on row 10 (t ${at(15)}): 19.0 IQRs above the upper fence 14.5`);
+    expect(outliers[0]?.title).toBe(
+      `x 100 on row 10 (t 2024-01-01 15:00 UTC): 19.0 IQRs above the upper fence 14.5`,
+    );
   });
 
   it('counts nulls, distinct and the most common values of a text column', () => {
@@ -198,6 +207,12 @@ describe('profile helpers', () => {
     expect(timeColumnOf({ kind: 'profile', columns, timeColumn: 'c' })?.name).toBe('c');
     expect(timeColumnOf({ kind: 'profile', columns, timeColumn: 'a' })?.name).toBe('b');
     expect(timeColumnOf({ kind: 'profile', columns: [columns[0]] })).toBeNull();
+  });
+
+  it('writes instants to the minute, with seconds only when there are some, and dates as they are', () => {
+    expect(readableInstant('2024-01-10T21:30:00.000Z')).toBe('2024-01-10 21:30 UTC');
+    expect(readableInstant('2024-01-10T21:30:05.250Z')).toBe('2024-01-10 21:30:05.25 UTC');
+    expect(readableInstant('2024-01-10')).toBe('2024-01-10');
   });
 
   it('writes durations in the unit that keeps them short', () => {

@@ -515,6 +515,17 @@ export function formatValue(value: number): string {
   return Number.isInteger(value) ? formatCount(value) : significant4.format(value);
 }
 
+/**
+ * An ISO UTC instant as `2024-01-10 21:30 UTC` (seconds only when there are some); a date or any other
+ * text as it is. The grounding check reads the date and the hour and minute either way.
+ */
+export function readableInstant(text: string): string {
+  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})(?::(\d{2}(?:\.\d+)?))?Z$/.exec(text);
+  if (m === null) return text;
+  const seconds = m[3] === undefined || Number(m[3]) === 0 ? '' : `:${m[3].replace(/\.?0+$/, '')}`;
+  return `${m[1]} ${m[2]}${seconds} UTC`;
+}
+
 /** `900000` as `15 min`: the unit that keeps the figure short. */
 export function formatDuration(ms: number): string {
   const units: Array<[number, string]> = [
@@ -542,7 +553,7 @@ function outlierFindings(c: ColumnProfile, timeColumn: string | null): Finding[]
     subject: c.name,
     at: where(e),
     title:
-      `${c.name} ${formatValue(e.value)} on row ${formatCount(e.row)}${e.at !== null && timeColumn !== null ? ` (${timeColumn} ${e.at})` : ''}: ` +
+      `${c.name} ${formatValue(e.value)} on row ${formatCount(e.row)}${e.at !== null && timeColumn !== null ? ` (${timeColumn} ${readableInstant(e.at)})` : ''}: ` +
       `${e.iqrsPast.toFixed(1)} IQRs ${e.side === 'high' ? 'above the upper' : 'below the lower'} fence ` +
       `${formatValue(e.side === 'high' ? o.upperFence : o.lowerFence)}`,
     evidence: {
@@ -567,7 +578,7 @@ function outlierFindings(c: ColumnProfile, timeColumn: string | null): Finding[]
       severity: 'info',
       subject: c.name,
       at: worst === undefined ? 'all rows' : where(worst),
-      title: `${c.name}: ${formatCount(o.low + o.high)} of ${formatCount(c.values)} values outside the 1.5·IQR fences (${formatCount(o.far)} far)`,
+      title: `${c.name}: ${formatCount(o.low + o.high)} of ${formatCount(c.values)} values outside the ${IQR_FENCE}·IQR fences (${formatCount(o.far)} far)`,
       evidence: {
         measure: mild,
         threshold: 1,
@@ -589,7 +600,7 @@ function gapFindings(t: TimeProfile): Finding[] {
     severity: severityFrom(SEVERITY_EDGES.time_gap, g.steps),
     subject: t.column,
     at: g.start,
-    title: `no ${t.column} between ${g.start} and ${g.end}: ${formatDuration(g.ms)}, ${g.steps.toFixed(1)} × the median step of ${formatDuration(step)}`,
+    title: `no ${t.column} between ${readableInstant(g.start)} and ${readableInstant(g.end)}: ${formatDuration(g.ms)}, ${g.steps.toFixed(1)} × the median step of ${formatDuration(step)}`,
     evidence: {
       measure: g.steps,
       threshold: SEVERITY_EDGES.time_gap.low,

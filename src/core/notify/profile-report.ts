@@ -13,6 +13,7 @@ import {
   GAP_FACTOR,
   type NumericProfile,
   type ProfileAnalysis,
+  readableInstant,
   TIME_TYPES,
 } from '../analyze/profile.js';
 import type { ChartSet } from './chart-set.js';
@@ -137,8 +138,8 @@ function timeTable(columns: readonly ColumnProfile[]): Block[] {
         cell(`${shortName(c.name)} (${c.type})`),
         nulls(c),
         cell(distinct(c)),
-        cell(c.range?.first ?? MISSING),
-        cell(c.range?.last ?? MISSING),
+        cell(c.range ? readableInstant(c.range.first) : MISSING),
+        cell(c.range ? readableInstant(c.range.last) : MISSING),
       ]),
       ...(more ? { more } : {}),
     },
@@ -195,7 +196,7 @@ function timeSection(p: ProfileAnalysis): Section | null {
             : `irregular steps (${pct(t.regularPct)} near the median): not judged`,
           tone: t.regular && t.gapCount > 0 ? TONE.negative : TONE.plain,
         },
-        { label: 'Period', value: period(t.first, t.last) },
+        { label: 'Period', value: period(readableInstant(t.first), readableInstant(t.last)) },
       ],
     },
   ];
@@ -209,8 +210,8 @@ function timeSection(p: ProfileAnalysis): Section | null {
         { label: 'Median steps', numeric: true },
       ],
       rows: t.largestGaps.map((g) => [
-        cell(g.start),
-        cell(g.end),
+        cell(readableInstant(g.start)),
+        cell(readableInstant(g.end)),
         cell(formatDuration(g.ms)),
         cell(g.steps.toFixed(1), t.regular ? TONE.negative : undefined),
       ]),
@@ -249,7 +250,7 @@ function extremesSection(p: ProfileAnalysis): Section | null {
             `${e.iqrsPast.toFixed(1)} ${e.side === 'high' ? 'above' : 'below'}`,
             e.iqrsPast >= SEVERITY_EDGES.value_outlier.low ? TONE.negative : undefined,
           ),
-          cell(e.at ?? MISSING),
+          cell(e.at === null ? MISSING : readableInstant(e.at)),
         ]),
       },
       { kind: 'paragraph', text: p.rules.rows, tone: TONE.muted },
@@ -303,7 +304,7 @@ export function profileReport(
   return {
     title: 'Data profile',
     badge: { text: sentiment, tone: sentimentTone(sentiment) },
-    lead: `${plural(p.rows, 'row')} · ${plural(p.columns.length, 'column')}${p.start && p.end ? ` · ${period(p.start, p.end)}` : ''}`,
+    lead: `${plural(p.rows, 'row')} · ${plural(p.columns.length, 'column')}${p.start && p.end ? ` · ${period(readableInstant(p.start), readableInstant(p.end))}` : ''}`,
     glance: {
       title: 'At a glance',
       blocks: [
@@ -312,7 +313,10 @@ export function profileReport(
           figures: [
             { label: 'Rows', value: count(p.rows) },
             { label: 'Columns', value: count(p.columns.length), note: `${count(numeric)} numeric` },
-            { label: 'Period', value: period(p.start, p.end) },
+            {
+              label: 'Period',
+              value: p.start && p.end ? period(readableInstant(p.start), readableInstant(p.end)) : MISSING,
+            },
             {
               label: 'Columns with nulls',
               value: count(withNulls),

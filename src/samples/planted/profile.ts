@@ -70,7 +70,10 @@ export function plantedProfile(options: PlantedProfileOptions): {
   truth: Truth;
 } {
   const random = seededRandom(options.seed);
-  const normal = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+  // Clipped at ±3.5σ, well inside the 3·IQR fences (±4.7σ): a clean column has no far outlier by construction,
+  // where an unclipped draw has one in about 400,000 values (more once integer rounding narrows the IQR).
+  const normal = () =>
+    Math.max(-3.5, Math.min(3.5, Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random())));
   const plant = options.plant !== false;
   const n = options.rows;
   const events: PlantedEvent[] = [];
