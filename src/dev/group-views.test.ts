@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { SmartphoneRegion } from '../core/datasets/smartphone-sales.js';
 import { analyzeProfile } from '../core/analyze/profile.js';
+import type { SmartphoneRegion } from '../core/datasets/smartphone-sales.js';
 import { plantedProfile } from '../samples/planted/profile.js';
 import { randomWalkBars } from '../samples/random-walk.js';
 import { MarketViewSchema, ProfileViewSchema, SalesViewSchema, VitalsViewSchema } from './api-contract.js';
