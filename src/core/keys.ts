@@ -43,7 +43,7 @@ export const claimKeys = {
 export const itemKeys = {
   analysisPk: (id: string) => `ANALYSIS#${id}`,
   analysisSk: 'ANALYSIS',
-  analysisPartSk: (kind: 'SYMBOL' | 'USER', name: string) => `${kind}#${name}`,
+  analysisPartSk: (kind: 'SYMBOL' | 'USER' | 'COLUMN', name: string) => `${kind}#${name}`,
   historyPk: (symbol: string) => `SYMBOL#${symbol}`,
   historySk: (datetime: string, id: string) => `${datetime}#${id}`,
   runsPk: (isoTime: string) => `RUNS#${isoTime.slice(0, 10)}`,

@@ -11,13 +11,14 @@
  * | GET | `/api/runs/:id` | `RunDetail`, 404 `ApiErrorBody` when unknown |
  * | GET | `/api/runs/:id/rejects.jsonl` | the rejects file, as an attachment |
  * | GET | `/api/runs/:id/report.html` | the email's HTML with its images inlined, sandboxed by CSP |
- * | GET | `/api/runs/:id/view?group=<name>` | `GroupView` for one symbol, brand or user |
+ * | GET | `/api/runs/:id/view?group=<name>` | `GroupView` for one symbol, brand, user or profiled column |
  * | GET | `/api/events` | server-sent events: `run` events whose data is a `RunSummary` |
  * | POST | `/ingest` | the API Gateway handler's answers: 202 `{id, key, manifest}` or an `ApiErrorBody` |
  */
 import { z } from 'zod';
 import { FindingSchema } from '../core/analyze/findings/finding.js';
 import { NarrativeSchema } from '../core/analyze/narrative.js';
+import { ANALYSIS_KINDS, COLUMN_TYPES } from '../core/datasets/analysis-plan.js';
 
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/);
 const isoTime = z.string();
@@ -90,11 +91,11 @@ export const RunDetailSchema = z.object({
     /** `/api/runs/:id/rejects.jsonl`, or null when nothing was rejected. */
     downloadUrl: z.string().nullable(),
   }),
-  analysisKind: z.enum(['market', 'sales', 'vitals']).nullable(),
+  analysisKind: z.enum(ANALYSIS_KINDS).nullable(),
   narrative: NarrativeSchema.nullable(),
   /** What is unusual, most severe first (src/core/analyze/findings); empty before analysis. */
   findings: z.array(FindingSchema),
-  /** Symbols (market), brands (sales) or users (vitals), for `/view?group=`. */
+  /** Symbols (market), brands (sales), users (vitals) or columns (profile), for `/view?group=`. */
   groups: z.array(z.string()),
   email: z.object({ subject: z.string(), previewUrl: z.string() }).nullable(),
 });
@@ -147,10 +148,59 @@ export const VitalsViewSchema = z.object({
   bands: z.record(z.string(), z.object({ rule: z.string(), outside: z.number().int() })),
 });
 
+/** One column of a profile as its table row shows it; figures as computed, null where they do not apply. */
+export const ProfileColumnRowSchema = z.object({
+  name: z.string(),
+  type: z.enum(COLUMN_TYPES),
+  nulls: z.number().int().nonnegative(),
+  nullRate: z.number().min(0).max(1),
+  distinct: z.number().int().nonnegative(),
+  distinctAtLeast: z.boolean(),
+  min: z.number().nullable(),
+  median: z.number().nullable(),
+  max: z.number().nullable(),
+  mean: z.number().nullable(),
+  /** Outside the 1.5·IQR fences, and of those outside the 3·IQR ones; null without fences. */
+  outliers: z.object({ outside: z.number().int(), far: z.number().int() }).nullable(),
+  /** The most common value and its count (text, enum, boolean columns). */
+  top: z.object({ value: z.string(), count: z.number().int() }).nullable(),
+  first: z.string().nullable(),
+  last: z.string().nullable(),
+});
+
+export const ProfileViewSchema = z.object({
+  kind: z.literal('profile'),
+  /** The column asked for. */
+  column: z.string(),
+  rows: z.number().int().nonnegative(),
+  /** Every profiled column, in declaration order. */
+  columns: z.array(ProfileColumnRowSchema),
+  /** The asked column's quantiles, most common values and most extreme values. */
+  quantiles: z
+    .object({ p25: z.number(), p50: z.number(), p75: z.number(), stddev: z.number().nullable() })
+    .nullable(),
+  topValues: z.array(z.object({ value: z.string(), count: z.number().int() })),
+  extremes: z.array(
+    z.object({ row: z.number().int(), value: z.number(), iqrsPast: z.number(), at: z.string().nullable() }),
+  ),
+  time: z
+    .object({
+      column: z.string(),
+      first: z.string(),
+      last: z.string(),
+      medianStepMs: z.number().nullable(),
+      coveragePct: z.number().nullable(),
+      gapCount: z.number().int(),
+      regular: z.boolean(),
+    })
+    .nullable(),
+});
+
 export const GroupViewSchema = z.discriminatedUnion('kind', [
   MarketViewSchema,
   SalesViewSchema,
   VitalsViewSchema,
+  ProfileViewSchema,
 ]);
 export type GroupView = z.infer<typeof GroupViewSchema>;
 

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { analyzeProfile } from '../core/analyze/profile.js';
 import type { SmartphoneRegion } from '../core/datasets/rows.js';
+import { plantedProfile } from '../samples/planted/profile.js';
 import { randomWalkBars } from '../samples/random-walk.js';
-import { MarketViewSchema, SalesViewSchema, VitalsViewSchema } from './api-contract.js';
-import { marketView, salesView, vitalsView } from './group-views.js';
+import { MarketViewSchema, ProfileViewSchema, SalesViewSchema, VitalsViewSchema } from './api-contract.js';
+import { marketView, profileView, salesView, vitalsView } from './group-views.js';
 
 const vital = (event_time: string, heart_rate: number) => ({
   event_time,
@@ -72,5 +74,17 @@ describe('group views', () => {
       { key: 'Europe', orders: 2, revenue: 1600.1 },
       { key: 'Asia', orders: 1, revenue: 400.2 },
     ]);
+  });
+
+  it('shows a profiled column with the table of every column, and nothing for a column the profile lacks', () => {
+    const sample = plantedProfile({ seed: 2, rows: 400 });
+    const profile = analyzeProfile(sample.rows, sample.plan);
+    const view = ProfileViewSchema.parse(profileView(profile, 'amount'));
+    expect(view.columns.map((c) => c.name)).toEqual(sample.plan.columns.map((c) => c.name));
+    expect(view.quantiles?.p50).toBe(profile.columns[1]?.numeric?.p50);
+    expect(view.extremes.length).toBeGreaterThan(0);
+    expect(view.time).toMatchObject({ column: 't', regular: true, gapCount: 8 });
+    expect(ProfileViewSchema.parse(profileView(profile, 'category')).topValues).toHaveLength(4);
+    expect(profileView(profile, 'missing')).toBeUndefined();
   });
 });

@@ -8,6 +8,7 @@
 import type { SymbolAnalysis } from '../core/analyze/market/index.js';
 import { bollinger, sma } from '../core/analyze/market/indicators.js';
 import { datetimeSeconds, toSeries } from '../core/analyze/market/series.js';
+import type { ProfileAnalysis } from '../core/analyze/profile.js';
 import { priceSegment, type SalesRow } from '../core/analyze/sales.js';
 import { BANDED_MEASURES, COMFORT_BANDS, MEASURES, type VitalsRow } from '../core/analyze/vitals.js';
 import type { OhlcvRow } from '../core/datasets/ohlcv.rules.js';
@@ -22,6 +23,7 @@ type Point = { time: number; value: number };
 type MarketView = Extract<GroupView, { kind: 'market' }>;
 type SalesView = Extract<GroupView, { kind: 'sales' }>;
 type VitalsView = Extract<GroupView, { kind: 'vitals' }>;
+type ProfileView = Extract<GroupView, { kind: 'profile' }>;
 
 /** The processed rows whose `field` equals `group`, streamed so only one group is held. */
 export async function rowsOfGroup<T>(
@@ -142,4 +144,61 @@ export function vitalsView(userId: string, rows: readonly VitalsRow[]): VitalsVi
     bands[measure] = { rule: band.rule, outside: rows.filter((r) => band.outside(r[measure])).length };
   }
   return { kind: 'vitals', userId, series, bands };
+}
+
+/** The profile's column table and the figures of one column; undefined when the profile has no such column. */
+export function profileView(profile: ProfileAnalysis, column: string): ProfileView | undefined {
+  const asked = profile.columns.find((c) => c.name === column);
+  if (asked === undefined) return undefined;
+  const t = profile.time;
+  return {
+    kind: 'profile',
+    column,
+    rows: profile.rows,
+    columns: profile.columns.map((c) => ({
+      name: c.name,
+      type: c.type,
+      nulls: c.nulls,
+      nullRate: c.nullRate,
+      distinct: c.distinct,
+      distinctAtLeast: c.distinctAtLeast,
+      min: c.numeric?.min ?? null,
+      median: c.numeric?.p50 ?? null,
+      max: c.numeric?.max ?? null,
+      mean: c.numeric?.mean ?? null,
+      outliers: c.numeric?.outliers
+        ? { outside: c.numeric.outliers.low + c.numeric.outliers.high, far: c.numeric.outliers.far }
+        : null,
+      top: c.top?.[0] ?? null,
+      first: c.range?.first ?? null,
+      last: c.range?.last ?? null,
+    })),
+    quantiles: asked.numeric
+      ? {
+          p25: asked.numeric.p25,
+          p50: asked.numeric.p50,
+          p75: asked.numeric.p75,
+          stddev: asked.numeric.stddev,
+        }
+      : null,
+    topValues: [...(asked.top ?? [])],
+    extremes: (asked.numeric?.outliers?.extremes ?? []).map((e) => ({
+      row: e.row,
+      value: e.value,
+      iqrsPast: e.iqrsPast,
+      at: e.at,
+    })),
+    time:
+      t === null
+        ? null
+        : {
+            column: t.column,
+            first: t.first,
+            last: t.last,
+            medianStepMs: t.medianStepMs,
+            coveragePct: t.coveragePct,
+            gapCount: t.gapCount,
+            regular: t.regular,
+          },
+  };
 }

@@ -22,7 +22,7 @@ import {
   type RejectGroupSchema,
   type RunDetail,
 } from './api-contract.js';
-import { marketView, rowsOfGroup, salesView, vitalsView } from './group-views.js';
+import { marketView, profileView, rowsOfGroup, salesView, vitalsView } from './group-views.js';
 import type { RunBook } from './run-book.js';
 
 type RejectGroup = import('zod').infer<typeof RejectGroupSchema>;
@@ -40,12 +40,14 @@ export interface RunDetailsDeps {
 /** Rendered reports kept, newest use last: rasterizing a market report's charts takes a second or two. */
 const REPORT_CACHE_SIZE = 8;
 
-const GROUP_FIELD: Readonly<Record<AnalysisKind, string>> = {
+/** The row field a group of each kind is; a profile's groups are its columns, read from the stored analysis. */
+const GROUP_FIELD: Readonly<Record<Exclude<AnalysisKind, 'profile'>, string>> = {
   market: 'symbol',
   sales: 'brand',
   vitals: 'user_id',
 };
 
+/** The kind of a built-in dataset, for a run not analyzed yet; a contract's own datasets are known once analyzed. */
 export function kindOfDataset(dataset: string | null): AnalysisKind | null {
   if (dataset === null) return null;
   if ((MARKET_DATASETS as readonly string[]).includes(dataset)) return 'market';
@@ -64,6 +66,7 @@ function groupsOf(analysis: StoredAnalysis | undefined, manifest: Manifest | und
   if (a?.kind === 'market') return a.market.symbols.map((s) => s.symbol);
   if (a?.kind === 'sales') return a.sales.byBrand.map((b) => b.key);
   if (a?.kind === 'vitals') return a.vitals.perUser.map((u) => u.userId);
+  if (a?.kind === 'profile') return a.profile.columns.map((c) => c.name);
   if (manifest?.status !== 'ingested') return [];
   return Object.entries(manifest.counts.groups)
     .filter(([, counts]) => counts.valid > 0)
@@ -111,13 +114,23 @@ export class RunDetails {
     };
   }
 
-  /** One group's chart data; undefined when the run or the group has no valid rows. */
+  /**
+   * One group's chart data; undefined when the run or the group has no valid rows. The kind stored
+   * with the analysis decides the view, so a contract's dataset of any name gets the right one.
+   */
   async view(id: string, group: string): Promise<GroupView | undefined> {
     const { book, store, state } = this.#deps;
     const manifest = await book.manifest(id);
     const processed = manifest?.status === 'ingested' ? manifest.outputs.processed : undefined;
-    const kind = kindOfDataset(manifest?.dataset ?? null);
-    if (processed === undefined || kind === null) return undefined;
+    if (processed === undefined) return undefined;
+    const summary = await state.get(itemKeys.analysisPk(id), itemKeys.analysisSk);
+    const stored = (summary?.data as { analysis?: { kind?: AnalysisKind } } | undefined)?.analysis?.kind;
+    const kind = stored ?? kindOfDataset(manifest?.dataset ?? null);
+    if (kind === null) return undefined;
+    if (kind === 'profile') {
+      const analysis = (await loadAnalysis(state, id))?.analysis;
+      return analysis?.kind === 'profile' ? profileView(analysis.profile, group) : undefined;
+    }
     const rows = await rowsOfGroup<unknown>(store, processed, GROUP_FIELD[kind], group);
     if (rows.length === 0) return undefined;
     if (kind === 'sales') return salesView(group, rows as SalesRow[]);

@@ -3,7 +3,7 @@ import { levelBadge, sentimentBadge, statusBadge } from './badges.js';
 import { el, localPath, route } from './dom.js';
 import * as fmt from './format.js';
 
-const GROUP_LABELS = { market: 'Symbols', sales: 'Brands', vitals: 'Users' };
+const GROUP_LABELS = { market: 'Symbols', sales: 'Brands', vitals: 'Users', profile: 'Columns' };
 
 /** @param {Array<[string, unknown]>} pairs */
 function figures(pairs) {

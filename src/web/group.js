@@ -1,4 +1,4 @@
-/** One symbol, brand or user of a run, with its charts and tables. */
+/** One symbol, brand, user or profiled column of a run, with its charts and tables. */
 import { lineChart, marketChart, salesChart } from './charts.js';
 import { el, replace, route } from './dom.js';
 import * as fmt from './format.js';
@@ -152,8 +152,102 @@ function vitals(view, keep) {
   };
 }
 
-const VIEWS = { market, sales, vitals };
-const NAME_OF = { market: (v) => v.symbol, sales: (v) => v.brand, vitals: (v) => v.userId };
+/** @param {any} view a profile view @param {string} runId */
+function columnTable(view, runId) {
+  const rows = view.columns.map((c) => [
+    c.name === view.column
+      ? el('strong', {}, c.name)
+      : el('a', { href: route('runs', runId, 'groups', c.name), 'data-testid': 'column-link' }, c.name),
+    c.type,
+    `${fmt.count(c.nulls)} (${fmt.percent(c.nullRate * 100)})`,
+    `${c.distinctAtLeast ? '≥ ' : ''}${fmt.count(c.distinct)}`,
+    fmt.number(c.min),
+    fmt.number(c.median),
+    fmt.number(c.max),
+    fmt.number(c.mean),
+    c.outliers ? `${fmt.count(c.outliers.outside)} (${fmt.count(c.outliers.far)})` : fmt.DASH,
+    c.top ? `${c.top.value} (${fmt.count(c.top.count)})` : c.first ? `${c.first} to ${c.last}` : fmt.DASH,
+  ]);
+  return table(
+    [
+      'Column',
+      'Type',
+      'Nulls',
+      'Distinct',
+      'Min',
+      'Median',
+      'Max',
+      'Mean',
+      'Outliers (far)',
+      'Most common / range',
+    ],
+    rows,
+    { testid: 'profile-columns', numeric: [2, 3, 4, 5, 6, 7, 8] },
+  );
+}
+
+/** @param {any} view @param {(chart: {remove(): void}) => void} _keep @param {string} runId */
+function profile(view, _keep, runId) {
+  const q = view.quantiles;
+  const t = view.time;
+  return {
+    nodes: [
+      el('p', {}, `${fmt.count(view.rows)} rows, ${fmt.count(view.columns.length)} columns.`),
+      t
+        ? el(
+            'p',
+            { 'data-testid': 'profile-time' },
+            `${t.column} from ${t.first} to ${t.last}, median step ${fmt.duration(t.medianStepMs)}, ` +
+              `coverage ${fmt.percent(t.coveragePct)}, ` +
+              (t.regular ? `${fmt.count(t.gapCount)} gaps.` : 'irregular steps: gaps not judged.'),
+          )
+        : null,
+      q
+        ? table(
+            ['P25', 'Median', 'P75', 'Std dev'],
+            [[fmt.number(q.p25), fmt.number(q.p50), fmt.number(q.p75), fmt.number(q.stddev)]],
+            { testid: 'profile-quantiles', numeric: [0, 1, 2, 3] },
+          )
+        : null,
+      view.topValues.length > 0
+        ? [
+            el('h3', {}, 'Most common values'),
+            table(
+              ['Value', 'Rows'],
+              view.topValues.map((v) => [v.value, fmt.count(v.count)]),
+              { testid: 'profile-top', numeric: [1] },
+            ),
+          ]
+        : null,
+      view.extremes.length > 0
+        ? [
+            el('h3', {}, 'Most extreme values'),
+            table(
+              ['Row', 'Value', 'IQRs past the fence', 'At'],
+              view.extremes.map((e) => [
+                fmt.count(e.row),
+                fmt.number(e.value),
+                fmt.number(e.iqrsPast),
+                e.at ?? fmt.DASH,
+              ]),
+              { testid: 'profile-extremes', numeric: [0, 1, 2] },
+            ),
+          ]
+        : null,
+      el('h3', {}, 'All columns'),
+      columnTable(view, runId),
+    ],
+    draw: () => {},
+  };
+}
+
+const VIEWS = { market, sales, vitals, profile };
+const NAME_OF = {
+  market: (v) => v.symbol,
+  sales: (v) => v.brand,
+  vitals: (v) => v.userId,
+  profile: (v) => v.column,
+};
 
 /**
  * Fills `target` with the group view and draws its charts once they are in the
@@ -166,7 +260,7 @@ const NAME_OF = { market: (v) => v.symbol, sales: (v) => v.brand, vitals: (v) =>
 export function renderGroupView(target, runId, view, keep) {
   const build = VIEWS[view.kind];
   if (!build) throw new Error(`unknown view kind ${String(view.kind)}`);
-  const { nodes, draw } = build(view, keep);
+  const { nodes, draw } = build(view, keep, runId);
   replace(
     target,
     el('article', { class: 'group', 'data-testid': 'group-view', dataset: { kind: view.kind } }, [

@@ -39,6 +39,26 @@ describe('analyzeRows', () => {
     expect(analysis.kind === 'vitals' && analysis.vitals.users).toBe(1);
   });
 
+  it('runs the analytics the plan names, whatever the dataset is called', () => {
+    const bars = randomWalkBars({ seed: 2, bars: 30, symbol: 'BBB' });
+    const market = analyzeRows('my-prices', bars, { kind: 'market', columns: [] });
+    expect(market.kind === 'market' && market.market.symbolCount).toBe(1);
+    expect(market.dataset).toBe('my-prices');
+    const profile = analyzeRows('twelvedata-ohlcv', bars, {
+      kind: 'profile',
+      columns: [{ name: 'close', type: 'number' }],
+    });
+    expect(profile.kind === 'profile' && profile.profile.columns[0]?.values).toBe(30);
+  });
+
+  it('profiles a dataset with no built-in analytics when its plan says profile', () => {
+    const analysis = analyzeRows('weather', [{ temp: 3 }], {
+      kind: 'profile',
+      columns: [{ name: 'temp', type: 'number' }],
+    });
+    expect(analysis.kind === 'profile' && analysis.profile.rows).toBe(1);
+  });
+
   it('refuses a dataset it has no analytics for, with a stable code', () => {
     expect(() => analyzeRows('weather', [])).toThrow(
       expect.objectContaining({ code: 'ANALYZE.UNKNOWN_DATASET' }),

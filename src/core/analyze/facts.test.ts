@@ -12,6 +12,31 @@ const size = (facts: unknown) => Buffer.byteLength(JSON.stringify(facts));
 const longName = (i: number) => `${'VERY-LONG-SYMBOL-NAME-'.repeat(3)}${i}`;
 
 describe('factsForPrompt', () => {
+  it('stays under 16 KB for a profile of 200 long-named columns, clipping names and counting the rest', () => {
+    const columns = Array.from({ length: 200 }, (_, i) => ({
+      name: longName(i),
+      type: i % 2 === 0 ? ('number' as const) : ('string' as const),
+    }));
+    const rows = Array.from({ length: 50 }, (_, r) =>
+      Object.fromEntries(
+        columns.map((c, i) => [c.name, i % 2 === 0 ? r * i : `${'value '.repeat(20)}${r % 7}`]),
+      ),
+    );
+    const analysis = analyzeRows('wide', rows, { kind: 'profile', columns });
+    const facts = factsForPrompt(
+      analysis,
+      analysisFindings(analysis, {
+        name: 'inputs/wide.csv',
+        ingest: { total: 50, rejected: 0, reasons: {} },
+        fallbackAt: '2025-01-01T00:00:00.000Z',
+      }),
+    );
+    assertNoNaN(facts);
+    expect(size(facts)).toBeLessThan(FACTS_BUDGET);
+    expect(JSON.stringify(facts)).not.toContain(longName(1));
+    expect(facts).toMatchObject({ kind: 'profile', columnCount: 200, columnsLeftOut: 160, rows: 50 });
+  });
+
   it('stays under 16 KB for 500 symbols with long names and many anomalies', () => {
     const rows = Array.from({ length: 500 }, (_, i) =>
       randomWalkBars({ seed: i, bars: 120, symbol: longName(i), volatility: 0.05, interval: '1day' }),

@@ -9,6 +9,7 @@ import type { DatasetAnalysis } from './analysis.js';
 import { type Finding, type FindingCounts, SEVERITY_RULE } from './findings/finding.js';
 import { formatCount, formatMultiple, formatPct, formatPrice } from './market/format.js';
 import type { Anomaly, MarketAnalysis, SymbolAnalysis } from './market/index.js';
+import { type ColumnProfile, formatDuration, type ProfileAnalysis, significant } from './profile.js';
 import type { GroupTone, GroupTotals, ModelTotals, SalesAnalysis } from './sales.js';
 import { BANDED_MEASURES, MEASURES, type MeasureStats, type VitalsAnalysis } from './vitals.js';
 
@@ -33,6 +34,11 @@ export const FACT_LIMITS = {
   reviews: 12,
   reviewChars: 120,
   toneGroups: 6,
+  /** Columns of a profile described, in declaration order; the rest are counted. */
+  profileColumns: 40,
+  /** Most common values per column, and time gaps, handed over. */
+  topValues: 3,
+  gaps: 5,
 } as const;
 
 /** Below this |r| a "most correlated pair" says nothing, so it is not handed over. */
@@ -117,6 +123,8 @@ export function factsForPrompt(
         return salesFacts(analysis.sales);
       case 'vitals':
         return vitalsFacts(analysis.vitals);
+      case 'profile':
+        return profileFacts(analysis.profile);
     }
   })();
   return { ...base, findings: findingFacts(findings.findings, findings.counts) };
@@ -396,5 +404,89 @@ function vitalsFacts(v: VitalsAnalysis) {
       end: s.end,
     })),
     severityRule: v.rules.severity,
+  };
+}
+
+function columnFacts(c: ColumnProfile) {
+  const n = c.numeric;
+  const o = n?.outliers;
+  return {
+    name: clip(c.name),
+    type: c.type,
+    nulls: c.nulls,
+    nullPct: pct(c.nullRate * 100),
+    distinct: c.distinct,
+    ...(c.distinctAtLeast ? { distinctAtLeast: true } : {}),
+    ...(c.invalid > 0 ? { invalid: c.invalid } : {}),
+    ...(n
+      ? {
+          min: significant(n.min),
+          p25: significant(n.p25),
+          median: significant(n.p50),
+          p75: significant(n.p75),
+          max: significant(n.max),
+          mean: significant(n.mean),
+          stddev: n.stddev === null ? null : significant(n.stddev),
+          outliers:
+            o === null || o === undefined
+              ? null
+              : {
+                  outside: o.low + o.high,
+                  far: o.far,
+                  lowerFence: significant(o.lowerFence),
+                  upperFence: significant(o.upperFence),
+                },
+        }
+      : {}),
+    ...(c.top
+      ? {
+          top: c.top.slice(0, FACT_LIMITS.topValues).map((t) => ({
+            value: clip(t.value),
+            count: t.count,
+            sharePct: pct(c.values > 0 ? (t.count / c.values) * 100 : null),
+          })),
+        }
+      : {}),
+    ...(c.range ? { first: c.range.first, last: c.range.last } : {}),
+  };
+}
+
+function profileFacts(p: ProfileAnalysis) {
+  const t = p.time;
+  return {
+    kind: 'profile',
+    period: { start: p.start, end: p.end },
+    rows: p.rows,
+    skippedRows: p.skippedRows,
+    columnCount: p.columns.length,
+    columns: p.columns.slice(0, FACT_LIMITS.profileColumns).map(columnFacts),
+    columnsLeftOut: Math.max(0, p.columns.length - FACT_LIMITS.profileColumns),
+    time:
+      t === null
+        ? null
+        : {
+            column: clip(t.column),
+            first: t.first,
+            last: t.last,
+            points: t.points,
+            instants: t.instants,
+            medianStep: t.medianStepMs === null ? null : formatDuration(t.medianStepMs),
+            regularStepsPct: pct(t.regularPct),
+            regular: t.regular,
+            coveragePct: pct(t.coveragePct),
+            gaps: t.gapCount,
+            largestGaps: t.largestGaps.slice(0, FACT_LIMITS.gaps).map((g) => ({
+              start: g.start,
+              end: g.end,
+              length: formatDuration(g.ms),
+              medianSteps: round(g.steps, 1),
+            })),
+          },
+    rules: {
+      outliers: p.rules.outliers,
+      gaps: p.rules.gaps,
+      nulls: p.rules.nulls,
+      distinct: p.rules.distinct,
+    },
   };
 }

@@ -1,8 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { plantedProfile } from '../../samples/planted/profile.js';
 import { randomWalkBars } from '../../samples/random-walk.js';
+import type { AnalysisPlan } from '../datasets/analysis-plan.js';
 import type { OhlcvRow } from '../datasets/ohlcv.rules.js';
 import { analyzeRows, type DatasetAnalysis } from './analysis.js';
+import { factsForPrompt } from './facts.js';
+import { analysisFindings } from './findings/index.js';
+import { groundingContext, groundNarrative } from './grounding.js';
 import { NarrativeSchema } from './narrative.js';
 import { writeOfflineNarrative } from './offline-narrative.js';
 
@@ -60,11 +65,48 @@ const vitalsRows = fc.array(
   { maxLength: 40 },
 );
 
+const PROFILE_PLAN: AnalysisPlan = {
+  kind: 'profile',
+  columns: [
+    { name: 'when', type: 'datetime' },
+    { name: 'n', type: 'number' },
+    { name: 'label', type: 'string' },
+  ],
+};
+
+const profileRows = fc.array(
+  fc.record({
+    when: fc.option(
+      fc
+        .integer({ min: 0, max: 10_000 })
+        .map((m) => new Date(Date.UTC(2025, 0, 1) + m * 60_000).toISOString()),
+    ),
+    n: fc.option(fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e12, max: 1e12 })),
+    label: fc.option(text),
+  }),
+  { maxLength: 40 },
+);
+
 const analyses: fc.Arbitrary<DatasetAnalysis> = fc.oneof(
   marketRows.map((rows) => analyzeRows('twelvedata-ohlcv', rows)),
   salesRows.map((rows) => analyzeRows('smartphone-sales', rows)),
   vitalsRows.map((rows) => analyzeRows('health-vitals', rows)),
+  profileRows.map((rows) => analyzeRows('my-dataset', rows, PROFILE_PLAN)),
 );
+
+/** The offline narrative checked as a model's answer would be, against the facts the model would get. */
+function grounded(analysis: DatasetAnalysis) {
+  const found = analysisFindings(analysis, {
+    name: 'input.csv',
+    ingest: { total: 0, rejected: 0, reasons: {} },
+    fallbackAt: '',
+  });
+  const narrative = writeOfflineNarrative(analysis, found.findings);
+  const result = groundNarrative(narrative, groundingContext(factsForPrompt(analysis, found)));
+  // The facts name the 20 most severe findings; a recommendation may cite more, which is not a figure.
+  const figures = result.dropped.filter((d) => d.reason === 'unknown_number' || d.reason === 'unknown_date');
+  return { narrative, result, figures };
+}
 
 describe('writeOfflineNarrative', () => {
   it('always writes a narrative that NarrativeSchema accepts', () => {
@@ -76,10 +118,12 @@ describe('writeOfflineNarrative', () => {
     );
   });
 
-  it.each(['twelvedata-ohlcv', 'smartphone-sales', 'health-vitals'])(
+  it.each(['twelvedata-ohlcv', 'smartphone-sales', 'health-vitals', 'profile'])(
     'says plainly that %s had nothing to analyze',
     (dataset) => {
-      const narrative = NarrativeSchema.parse(writeOfflineNarrative(analyzeRows(dataset, [])));
+      const analysis =
+        dataset === 'profile' ? analyzeRows('custom', [], PROFILE_PLAN) : analyzeRows(dataset, []);
+      const narrative = NarrativeSchema.parse(writeOfflineNarrative(analysis));
       expect(narrative.headline).toMatch(/^No .* to analyze$/);
       expect(narrative.sentiment).toBe('neutral');
     },
@@ -163,5 +207,38 @@ describe('writeOfflineNarrative', () => {
     expect(high.recommendations?.[0]?.action).toMatch(
       /^Follow up a: temperature 39.6 °C at 2025-01-01 00:0\d UTC/,
     );
+  });
+
+  it('profiles a planted dataset in words whose every number and date passes the grounding check', () => {
+    const sample = plantedProfile({ seed: 5, rows: 2000 });
+    const { narrative, result, figures } = grounded(analyzeRows('planted', sample.rows, sample.plan));
+    expect(figures).toEqual([]);
+    expect(result.fatal).toBe(false);
+    expect(narrative.headline).toMatch(/^2,000 rows and 6 columns profiled; \d+ findings above info$/);
+    expect(narrative.sentiment).toBe('negative');
+    const actions = (narrative.recommendations ?? []).map((r) => r.action).join(' | ');
+    expect(actions).toContain('Find out why t has no rows in 8 gaps');
+    expect(actions).toContain('Fill or drop note: note is null on 600 of 2,000 rows (30.0%)');
+    const insights = (narrative.insights ?? []).map((i) => i.text).join(' ');
+    expect(insights).toMatch(/amount \(number\): -?[\d,.]+ to [\d,.]+, median [\d,.]+/);
+  });
+
+  it('grounds the profile narrative of any rows, odd names and extreme values included', () => {
+    fc.assert(
+      fc.property(profileRows, (rows) => {
+        const { result } = grounded(analyzeRows('custom', rows, PROFILE_PLAN));
+        expect(result.dropped).toEqual([]);
+        expect(result.fatal).toBe(false);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('calls a clean profile positive with no recommendation', () => {
+    const sample = plantedProfile({ seed: 5, rows: 500, plant: false });
+    const { narrative, result } = grounded(analyzeRows('planted', sample.rows, sample.plan));
+    expect(result.dropped).toEqual([]);
+    expect(narrative.sentiment).toBe('positive');
+    expect(narrative.recommendations).toEqual([]);
   });
 });

@@ -19,6 +19,14 @@ import {
 import { formatCount, formatMoney, formatPct, formatPrice } from './market/format.js';
 import { ANOMALY_KIND, type AnomalyKind, type MarketAnalysis, type SymbolAnalysis } from './market/index.js';
 import type { Insight, Narrative, Priority, Recommendation, SymbolOutlook } from './narrative.js';
+import {
+  type ColumnProfile,
+  formatDuration,
+  formatValue,
+  GAP_FACTOR,
+  type ProfileAnalysis,
+  readableInstant,
+} from './profile.js';
 import type { GroupTotals, SalesAnalysis } from './sales.js';
 import { BANDED_MEASURES, type BandedMeasure, type Measure, type VitalsAnalysis } from './vitals.js';
 
@@ -148,6 +156,22 @@ export const RECOMMENDATION_RULES: Readonly<Record<FindingKind, Rule | null>> = 
     many: () => 'Review the rows rejected at ingest and fix the export that produced them',
     why: 'Rejected rows are left out of every figure.',
   },
+  value_outlier: {
+    one: (s, f) => `Check the ${plural(f.length, 'extreme value')} of ${clip(s)}: ${f[0]?.title ?? ''}`,
+    many: (f, s) => `Check the ${formatCount(f.length)} far outliers in ${names(s)}`,
+    why: 'A value that far past the IQR fences is a unit or entry error, or an event worth knowing about, and it moves every mean.',
+  },
+  time_gap: {
+    one: (s, f) =>
+      `Find out why ${clip(s)} has no rows in ${plural(f.length, 'gap')}, the largest from ${f[0]?.at ?? ''}`,
+    many: (f, s) => `Find out why ${names(s)} have ${formatCount(f.length)} gaps`,
+    why: 'A gap that long in a regular series is a feed or export that stopped, and totals over the period miss it.',
+  },
+  null_rate: {
+    one: (s, f) => `Fill or drop ${clip(s)}: ${f[0]?.title ?? ''}`,
+    many: (f, s) => `Fill or drop the ${formatCount(f.length)} sparse columns ${names(s)}`,
+    why: 'Figures of a mostly empty column describe only the rows that have it; a column null everywhere is often a header the export renamed.',
+  },
 };
 
 /** Subjects of one kind named one by one up to this many; more share one recommendation. A person to follow up is named alone. */
@@ -237,6 +261,8 @@ export function writeOfflineNarrative(
       return salesNarrative(analysis.sales, findings);
     case 'vitals':
       return vitalsNarrative(analysis.vitals, findings);
+    case 'profile':
+      return profileNarrative(analysis.profile, findings);
   }
 }
 
@@ -589,5 +615,100 @@ function vitalsNarrative(v: VitalsAnalysis, findings: readonly Finding[]): Narra
   const worst = abnormal[0]?.severity;
   const sentiment =
     abnormal.length === 0 ? 'positive' : worst === 'critical' || worst === 'high' ? 'negative' : 'mixed';
+  return narrative(headline, summary, insights, sentiment, { recommendations });
+}
+
+/** One sentence on a column's values, quoting the figures its facts hold. */
+function columnSentence(c: ColumnProfile): string {
+  const name = clip(c.name);
+  const nulls = c.nulls > 0 ? `, null on ${formatPct(c.nullRate * 100)} of rows` : '';
+  const distinct = `${c.distinctAtLeast ? 'at least ' : ''}${formatCount(c.distinct)} distinct`;
+  const n = c.numeric;
+  if (n !== null) {
+    const o = n.outliers;
+    const outliers =
+      o === null
+        ? ''
+        : o.low + o.high === 0
+          ? '; no value outside the IQR fences'
+          : `; ${formatCount(o.low + o.high)} outside the IQR fences (${formatCount(o.far)} far)`;
+    return (
+      `${name} (${c.type}): ${formatValue(n.min)} to ${formatValue(n.max)}, median ${formatValue(n.p50)}, ` +
+      `middle half ${formatValue(n.p25)} to ${formatValue(n.p75)}, mean ${formatValue(n.mean)}${nulls}${outliers}.`
+    );
+  }
+  const [top] = c.top ?? [];
+  if (top !== undefined) {
+    const share = c.values > 0 ? ` (${formatPct((top.count / c.values) * 100)})` : '';
+    return `${name} (${c.type}): ${distinct} values, most often "${clip(top.value)}"${share}${nulls}.`;
+  }
+  if (c.range !== null)
+    return `${name} (${c.type}): from ${readableInstant(c.range.first)} to ${readableInstant(c.range.last)}${nulls}.`;
+  return `${name} (${c.type}): no value in any row.`;
+}
+
+function timeSentence(p: ProfileAnalysis): string | null {
+  const t = p.time;
+  if (t === null) return null;
+  const base = `${clip(t.column)} runs from ${readableInstant(t.first)} to ${readableInstant(t.last)} over ${plural(t.instants, 'distinct instant')}`;
+  if (t.medianStepMs === null) return `${base}, too few for a typical step.`;
+  const coverage = t.coveragePct === null ? '' : `, ${formatPct(t.coveragePct)} covered at that step`;
+  const [largest] = t.largestGaps;
+  const gaps = !t.regular
+    ? `; its steps are irregular (${formatPct(t.regularPct ?? 0)} near the median), so gaps are not judged`
+    : largest === undefined
+      ? `; no gap longer than ${formatCount(GAP_FACTOR)} steps`
+      : `; ${plural(t.gapCount, 'gap')} longer than ${formatCount(GAP_FACTOR)} steps, the largest ${formatDuration(largest.ms)} from ${readableInstant(largest.start)}`;
+  return `${base}, a median step of ${formatDuration(t.medianStepMs)}${coverage}${gaps}.`;
+}
+
+function profileNarrative(p: ProfileAnalysis, findings: readonly Finding[]): Narrative {
+  const recommendations = recommend(findings);
+  if (p.rows === 0) {
+    return narrative(
+      'No rows to analyze',
+      ['The input held no usable rows, so there is nothing to profile.', findingsSentence(findings)],
+      [['0 rows were analyzed.', ['rows']]],
+      'neutral',
+      { recommendations },
+    );
+  }
+  const notable = findings.filter((f) => f.severity !== 'info');
+  const headline =
+    `${plural(p.rows, 'row')} and ${plural(p.columns.length, 'column')} profiled; ` +
+    (notable.length === 0 ? 'nothing unusual' : `${plural(notable.length, 'finding')} above info`);
+  const sparse = p.columns
+    .map((c, i) => ({ c, i }))
+    .filter(({ c }) => c.nulls > 0)
+    .sort((a, b) => b.c.nullRate - a.c.nullRate || a.i - b.i);
+  const summary = [
+    `${plural(p.rows, 'row')} with ${plural(p.columns.length, 'column')}${period(p.start, p.end)} were profiled.`,
+  ];
+  const time = timeSentence(p);
+  if (time !== null) summary.push(time);
+  summary.push(
+    sparse.length === 0
+      ? 'No column has a null value.'
+      : `Columns with nulls: ${sparse
+          .slice(0, 3)
+          .map(({ c }) => `${clip(c.name)} ${formatPct(c.nullRate * 100)}`)
+          .join(', ')}${sparse.length > 3 ? ` and ${formatCount(sparse.length - 3)} more` : ''}.`,
+  );
+  summary.push(findingsSentence(findings));
+  const insights: Draft[] = [];
+  if (time !== null) insights.push([time, ['time']]);
+  // Columns with findings first, then the others in declaration order, within the facts' columns.
+  const flagged = new Set(notable.map((f) => f.subject));
+  const described = p.columns
+    .slice(0, FACT_LIMITS.profileColumns)
+    .map((c, i) => ({ c, i }))
+    .sort((a, b) => Number(flagged.has(b.c.name)) - Number(flagged.has(a.c.name)) || a.i - b.i);
+  for (const { c, i } of described) {
+    if (p.time !== null && c.name === p.time.column) continue;
+    insights.push([columnSentence(c), [`columns.${i}`]]);
+  }
+  const worst = notable[0]?.severity;
+  const sentiment =
+    notable.length === 0 ? 'positive' : worst === 'critical' || worst === 'high' ? 'negative' : 'mixed';
   return narrative(headline, summary, insights, sentiment, { recommendations });
 }

@@ -141,6 +141,26 @@ describe('analyze stage', () => {
     expect(AnalysisCompletedSchema.parse(completed[0]?.detail).correlationId).toBe(event.correlationId);
   });
 
+  it('runs the analysis the plan asks for, whatever the dataset, and loads its columns back in order', async () => {
+    const columns = [
+      { name: 'symbol', type: 'string' },
+      { name: 'datetime', type: 'date' },
+      { name: 'close', type: 'number' },
+      { name: 'volume', type: 'integer' },
+    ] as const;
+    const plans = (dataset: string) =>
+      dataset === event.dataset ? { kind: 'profile' as const, columns, timeColumn: 'datetime' } : undefined;
+    const { analysis } = await analyzeIngested({ ...ports, plans }, { event, requestId: 'a-1' });
+    if (analysis?.analysis.kind !== 'profile') throw new Error('expected a profile analysis');
+    expect(analysis.analysis.profile.rows).toBe(event.counts.valid);
+    expect(analysis.narrative.headline).toMatch(/ rows and 4 columns profiled; /);
+    const loaded = await loadAnalysis(ports.state, event.id);
+    expect(loaded).toEqual(analysis);
+    expect(loaded?.analysis.kind === 'profile' && loaded.analysis.profile.columns.map((c) => c.name)).toEqual(
+      columns.map((c) => c.name),
+    );
+  });
+
   it('releases its claim when storage fails, so the queue can retry', async () => {
     const state = ports.state;
     const broken: StateStore = {

@@ -5,6 +5,7 @@
  */
 
 import { holdClaim } from '../claim-lease.js';
+import type { AnalysisPlan } from '../datasets/analysis-plan.js';
 import type { OhlcvRow } from '../datasets/ohlcv.rules.js';
 import { ClaimLostError, errorMessage, PublishFailedError } from '../errors.js';
 import type { IngestCompleted } from '../events.js';
@@ -47,6 +48,8 @@ export interface AnalyzeDeps {
   /** The LLM analyst; without one the offline narrative is the narrative. */
   readonly analyst?: Analyst;
   readonly metrics?: Metrics;
+  /** The analysis a dataset's contract asks for; without one (or for an unknown dataset) the built-in ids decide. */
+  readonly plans?: (dataset: string) => AnalysisPlan | undefined;
 }
 
 export interface AnalyzeOptions {
@@ -176,7 +179,7 @@ async function analyze(
   );
   const rows: unknown[] = [];
   for await (const batch of readJsonLines(await store.getStream(event.processedKey))) rows.push(...batch);
-  const analysis = analyzeRows(event.dataset, rows);
+  const analysis = analyzeRows(event.dataset, rows, deps.plans?.(event.dataset));
   const createdAt = new Date(clock.now()).toISOString();
   const found = analysisFindings(analysis, {
     name: event.inputKey,

@@ -1,9 +1,10 @@
 /**
  * The analysis as the state store keeps it: a summary item written last (its
- * INSERT is what triggers notify) and one part per symbol or user, so no item
- * outgrows DynamoDB's 400 KB however many symbols a file has.
+ * INSERT is what triggers notify) and one part per symbol, user or profiled
+ * column, so no item outgrows DynamoDB's 400 KB however many a file has.
  */
 import { z } from 'zod';
+import { ANALYSIS_KINDS } from '../datasets/analysis-plan.js';
 import type { OhlcvRow } from '../datasets/ohlcv.rules.js';
 import { itemKeys } from '../keys.js';
 import { ownRecord } from '../own-record.js';
@@ -12,6 +13,7 @@ import type { DatasetAnalysis } from './analysis.js';
 import { FINDING_KINDS, FindingSchema, SEVERITIES } from './findings/finding.js';
 import type { SymbolAnalysis } from './market/index.js';
 import { NarrativeSchema } from './narrative.js';
+import type { ColumnProfile } from './profile.js';
 import type { UserVitals } from './vitals.js';
 
 const usage = z.object({
@@ -51,7 +53,7 @@ export const StoredAnalysisSchema = z.object({
     rejectPct: z.number(),
     reasons: z.record(z.string(), z.number().int()),
   }),
-  analysis: z.looseObject({ kind: z.enum(['market', 'sales', 'vitals']), dataset: z.string() }),
+  analysis: z.looseObject({ kind: z.enum(ANALYSIS_KINDS), dataset: z.string() }),
   /** What is unusual, most severe first (at most MAX_LISTED_FINDINGS); analyses stored before findings have none. */
   findings: z.array(FindingSchema).default([]),
   /** Every finding counted by kind and severity, the unlisted ones included. */
@@ -171,6 +173,12 @@ export function analysisItems(stored: StoredAnalysis): StateItem[] {
       parts.push({ pk, sk: itemKeys.analysisPartSk('USER', user.userId), data: { user } });
     }
     summary = { ...analysis, vitals: { ...analysis.vitals, perUser: [] } };
+  } else if (analysis.kind === 'profile') {
+    // Zero-padded position: the parts sort back into declaration order, and two columns never share a key.
+    analysis.profile.columns.forEach((column, i) => {
+      parts.push({ pk, sk: itemKeys.analysisPartSk('COLUMN', String(i).padStart(6, '0')), data: { column } });
+    });
+    summary = { ...analysis, profile: { ...analysis.profile, columns: [] } };
   }
   const { charts: _inParts, ...rest } = stored;
   return [...parts, { pk, sk: itemKeys.analysisSk, data: { ...rest, analysis: summary } }];
@@ -206,6 +214,13 @@ export async function loadAnalysis(state: StateStore, id: string): Promise<Store
       .map((i) => (i.data as { user: UserVitals }).user)
       .sort((a, b) => (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0));
     return { ...parsed, analysis: { ...analysis, vitals: { ...analysis.vitals, perUser } } };
+  }
+  if (analysis.kind === 'profile') {
+    const columns = items
+      .filter((i) => i.sk.startsWith('COLUMN#'))
+      .sort((a, b) => (a.sk < b.sk ? -1 : a.sk > b.sk ? 1 : 0))
+      .map((i) => (i.data as { column: ColumnProfile }).column);
+    return { ...parsed, analysis: { ...analysis, profile: { ...analysis.profile, columns } } };
   }
   return { ...parsed, analysis };
 }

@@ -25,6 +25,9 @@ export const FINDING_WORDS: Readonly<Record<FindingKind, [string, string]>> = {
   duplicate_order: ['duplicate order id', 'duplicate order ids'],
   abnormal_vital: ['abnormal vital', 'abnormal vitals'],
   data_quality: ['data quality', 'data quality'],
+  value_outlier: ['value outlier', 'value outliers'],
+  time_gap: ['time gap', 'time gaps'],
+  null_rate: ['high null rate', 'high null rates'],
 };
 
 const SEVERITY_TONE: Readonly<Record<Severity, Tone>> = {

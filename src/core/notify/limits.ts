@@ -26,6 +26,10 @@ export const REPORT_LIMITS = {
   userRows: 50,
   /** Longest streaks listed across users. */
   streaks: 10,
+  /** Rows of each profile columns table. */
+  profileColumns: 60,
+  /** Numeric columns of a profile with a histogram, in declaration order. */
+  profileHistograms: 6,
   /** Characters of a name from the data in a table cell or chart label. */
   nameLength: 32,
   /** Characters of a name on a chart axis, where space is tight. */

@@ -14,6 +14,7 @@ import {
 } from './findings-sections.js';
 import { reportHtml } from './html.js';
 import { marketReport } from './market-report.js';
+import { profileReport } from './profile-report.js';
 import type { DatasetReport, ReportChart, ReportDocument } from './report-document.js';
 import { salesReport } from './sales-report.js';
 import { renderSubject } from './subject.js';
@@ -44,6 +45,8 @@ function datasetReport(stored: StoredAnalysis, charts: ChartSet): DatasetReport 
       return salesReport(analysis.sales, charts, narrative.sentiment);
     case 'vitals':
       return vitalsReport(analysis.vitals, charts, narrative.sentiment);
+    case 'profile':
+      return profileReport(analysis.profile, charts, narrative.sentiment);
   }
 }
 

@@ -21,6 +21,9 @@ export const FINDING_KIND = {
   duplicateOrder: 'duplicate_order',
   abnormalVital: 'abnormal_vital',
   dataQuality: 'data_quality',
+  valueOutlier: 'value_outlier',
+  timeGap: 'time_gap',
+  nullRate: 'null_rate',
 } as const;
 export type FindingKind = (typeof FINDING_KIND)[keyof typeof FINDING_KIND];
 export const FINDING_KINDS = Object.values(FINDING_KIND);
@@ -90,6 +93,23 @@ export const SEVERITY_EDGES = {
     high: 20,
     critical: 50,
   },
+  // Below low (past the 1.5·IQR fence, inside the 3·IQR one) a value is info: normal data has
+  // about 0.7 % there by construction, and about one in 400,000 values past the 3·IQR fence.
+  value_outlier: {
+    measure: "distance past the column's 1.5 × IQR fence, in IQRs",
+    low: 1.5,
+    medium: 3,
+    high: 6,
+    critical: 12,
+  },
+  time_gap: {
+    measure: 'step between consecutive instants ÷ the median step',
+    low: 3,
+    medium: 6,
+    high: 12,
+    critical: 48,
+  },
+  null_rate: { measure: '% of rows where the column is null', low: 5, medium: 20, high: 50, critical: 95 },
 } as const satisfies Readonly<Record<string, SeverityEdges>>;
 
 /** The highest severity whose edge `measure` reaches; `info` below `low`. */
@@ -158,4 +178,5 @@ export const SEVERITY_RULE =
   'severity is set by how far past its threshold the measure went: for each kind the measure at which low, ' +
   'medium, high and critical start is fixed (SEVERITY_EDGES); below low an event the detector flags is info. ' +
   'A probable split is medium (prices are not split-adjusted); closes outside the 2σ Bollinger bands are info ' +
-  '(about 5 % of closes fall outside them by construction); abnormal vitals use clinical bands per measure.';
+  '(about 5 % of closes fall outside them by construction); abnormal vitals use clinical bands per measure. ' +
+  'Profiles: a value past the 1.5·IQR fence but inside the 3·IQR one is info; a time gap counts in median steps.';

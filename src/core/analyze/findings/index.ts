@@ -72,6 +72,25 @@ function kindFindings(analysis: DatasetAnalysis): {
       return { findings: [...analysis.sales.findings], end: analysis.sales.end, skipped: 0 };
     case 'vitals':
       return { findings: [...analysis.vitals.findings], end: analysis.vitals.end, skipped: 0 };
+    case 'profile':
+      return {
+        findings: [...analysis.profile.findings],
+        end: analysis.profile.end,
+        skipped: analysis.profile.skippedRows,
+      };
+  }
+}
+
+function omittedOf(analysis: DatasetAnalysis): number {
+  switch (analysis.kind) {
+    case 'market':
+      return analysis.market.symbols.reduce((n, s) => n + s.findingsOmitted, 0);
+    case 'sales':
+      return analysis.sales.findingsOmitted;
+    case 'vitals':
+      return analysis.vitals.findingsOmitted;
+    case 'profile':
+      return analysis.profile.findingsOmitted;
   }
 }
 
@@ -82,12 +101,7 @@ export function analysisFindings(
 ): FindingList {
   const { findings, end, skipped } = kindFindings(analysis);
   const quality = dataQualityFinding(input.name, end ?? input.fallbackAt, input.ingest, skipped);
-  const omitted =
-    analysis.kind === 'market'
-      ? analysis.market.symbols.reduce((n, s) => n + s.findingsOmitted, 0)
-      : analysis.kind === 'sales'
-        ? analysis.sales.findingsOmitted
-        : analysis.vitals.findingsOmitted;
+  const omitted = omittedOf(analysis);
   const list = listFindings(quality ? [...findings, quality] : findings);
   return { ...list, omitted: list.omitted + omitted };
 }
