@@ -117,6 +117,7 @@ async function analyzeMessage(
       logger,
       metrics,
       analyst,
+      contracts: runtime.contracts,
     },
     // Two messages of one batch may carry the same input: each needs its own claim owner.
     { event, requestId: `${context.awsRequestId}:${record.messageId}` },

@@ -7,6 +7,7 @@
 import { holdClaim } from '../claim-lease.js';
 import type { AnalysisPlan } from '../datasets/analysis-plan.js';
 import type { OhlcvRow } from '../datasets/ohlcv.rules.js';
+import { BUILTINS, type ContractSet } from '../datasets/registry.js';
 import { ClaimLostError, errorMessage, PublishFailedError } from '../errors.js';
 import type { IngestCompleted } from '../events.js';
 import { ManifestSchema } from '../ingest/manifest.js';
@@ -28,6 +29,7 @@ import { analyzeRows, type DatasetAnalysis } from './analysis.js';
 import { costOf, DEFAULT_PRICES, type PriceTable } from './cost.js';
 import { factsForPrompt } from './facts.js';
 import { analysisFindings } from './findings/index.js';
+import { chooseBarMs, type TickRow, ticksToBars } from './market/ticks.js';
 import { narrate } from './narrate.js';
 import { OfflineAnalyst } from './offline-analyst.js';
 import { writeOfflineNarrative } from './offline-narrative.js';
@@ -50,6 +52,8 @@ export interface AnalyzeDeps {
   readonly metrics?: Metrics;
   /** The analysis a dataset's contract asks for; without one (or for an unknown dataset) the built-in ids decide. */
   readonly plans?: (dataset: string) => AnalysisPlan | undefined;
+  /** The contracts whose plans apply when `plans` is not given. @default BUILTINS */
+  readonly contracts?: ContractSet;
 }
 
 export interface AnalyzeOptions {
@@ -177,9 +181,18 @@ async function analyze(
   const manifest = ManifestSchema.parse(
     JSON.parse(new TextDecoder().decode(await store.getBytes(event.manifestKey))),
   );
-  const rows: unknown[] = [];
-  for await (const batch of readJsonLines(await store.getStream(event.processedKey))) rows.push(...batch);
-  const analysis = analyzeRows(event.dataset, rows, deps.plans?.(event.dataset));
+  const processed: unknown[] = [];
+  for await (const batch of readJsonLines(await store.getStream(event.processedKey)))
+    processed.push(...batch);
+  const plan = deps.plans
+    ? deps.plans(event.dataset)
+    : (deps.contracts ?? BUILTINS).byId(event.dataset)?.analysis;
+  // Ticks (market-ticks) become bars first: every market figure, chart and history item is of bars.
+  const rows: unknown[] =
+    plan?.tickBarMs === undefined
+      ? processed
+      : ticksToBars(processed as TickRow[], plan.tickBarMs || chooseBarMs(processed as TickRow[]));
+  const analysis = analyzeRows(event.dataset, rows, plan);
   const createdAt = new Date(clock.now()).toISOString();
   const found = analysisFindings(analysis, {
     name: event.inputKey,
