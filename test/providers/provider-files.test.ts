@@ -4,7 +4,7 @@
  * provider names them, and a report that says what volume-less bars go without.
  */
 import { spawnSync } from 'node:child_process';
-import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { simpleParser } from 'mailparser';
@@ -120,5 +120,21 @@ describe('provider files through the CLI', () => {
       expect(body).toContain(`BTC/USD: ${VOLUME_SKIPPED}`);
       expect(body).not.toContain(`AAPL: ${VOLUME_SKIPPED}`);
     }
+  });
+  it("runs the replaced pipeline's tick session as market-ticks: bars per symbol, reported with both symbols", async () => {
+    const run = sluice(
+      ['run', path.join('ticks', 'session.jsonl'), '--json', '--data-dir', 'ticks-data'],
+      dir,
+    );
+    expect(run.code, run.stderr).toBe(0);
+    const out = JSON.parse(run.stdout) as { manifest: { dataset: string; counts: Counts } };
+    expect(out.manifest.dataset).toBe('market-ticks');
+    expect(out.manifest.counts.rejected).toBe(0);
+    expect(Object.keys(out.manifest.counts.groups).sort()).toEqual(['AAPL', 'MSFT']);
+    const outbox = path.join(dir, 'ticks-data', 'outbox');
+    const eml = (await readdir(outbox)).find((f) => f.endsWith('.eml')) as string;
+    const mail = await simpleParser(await readFile(path.join(outbox, eml)));
+    for (const symbol of ['AAPL', 'MSFT']) expect(mail.text).toContain(symbol);
+    expect(mail.text).not.toContain('NaN');
   });
 });
