@@ -28,12 +28,17 @@ import { groundingContext, groundNarrative } from '../src/core/analyze/grounding
 import { DATA_CLOSE, DATA_OPEN } from '../src/core/analyze/prompt.js';
 import { analyzeIngested } from '../src/core/analyze/stage.js';
 import { loadAnalysis, type StoredAnalysis } from '../src/core/analyze/stored-analysis.js';
+import { inferContract } from '../src/core/contracts/infer.js';
+import { loadContractText } from '../src/core/contracts/parse-document.js';
+import { sampleRecords } from '../src/core/contracts/sample.js';
+import { ContractSet } from '../src/core/datasets/registry.js';
 import { IngestCompletedSchema } from '../src/core/events.js';
 import { ingestObject } from '../src/core/ingest/stage.js';
 import type { Analyst } from '../src/core/ports.js';
 import { silentLogger, systemClock } from '../src/core/ports.js';
 import { type InventedVariant, inventedAnswer } from '../src/samples/planted/invented-answer.js';
 import { plantedMarket, plantedMarketJson } from '../src/samples/planted/market.js';
+import { plantedProfile } from '../src/samples/planted/profile.js';
 import { plantedSales } from '../src/samples/planted/sales.js';
 import {
   addScores,
@@ -66,6 +71,8 @@ interface Sample {
   readonly body: string;
   readonly truth: Truth;
   readonly size: string;
+  /** A dataset no built-in knows: read with the contract `sluice contract infer` drafts from the file itself. */
+  readonly draft?: true;
 }
 
 type Maker = (seed: number, plant: boolean) => Sample;
@@ -118,6 +125,20 @@ const SIZES: Record<string, Array<{ label: string; make: Maker }>> = {
       };
     },
   })),
+  profile: [500, 2_000, 8_000].map((rows) => ({
+    label: `${rows} rows of a custom dataset`,
+    make: (seed, plant) => {
+      const p = plantedProfile({ seed, rows, plant });
+      return {
+        dataset: 'planted-profile',
+        key: 'inputs/planted-profile.csv',
+        body: p.csv,
+        truth: p.truth,
+        size: `${rows}`,
+        draft: true,
+      };
+    },
+  })),
 };
 const SEEDS = small ? [1] : [1, 2, 3];
 
@@ -126,7 +147,22 @@ async function run(sample: Sample, analysts: readonly Analyst[] = []): Promise<S
   const root = await mkdtemp(path.join(os.tmpdir(), 'sluice-eval-'));
   const state = new SqliteStateStore(path.join(root, 'state.db'));
   const bus = new LocalEventBus({ deadLetterFile: path.join(root, 'dead-letters.jsonl') });
-  const ports = { store: new FsObjectStore(root), state, bus, clock: systemClock, logger: silentLogger };
+  const contracts = sample.draft
+    ? new ContractSet([
+        loadContractText(
+          JSON.stringify(inferContract(await sampleRecords(sample.body, true), sample.dataset)),
+          `${sample.dataset}.json`,
+        ),
+      ])
+    : undefined;
+  const ports = {
+    store: new FsObjectStore(root),
+    state,
+    bus,
+    clock: systemClock,
+    logger: silentLogger,
+    ...(contracts ? { contracts } : {}),
+  };
   try {
     await ports.store.put(sample.key, sample.body);
     await ingestObject(ports, { key: sample.key, requestId: 'eval-ingest' });

@@ -76,8 +76,13 @@ describe('sluice CLI', () => {
     expect(JSON.parse(folder.stdout)).toEqual([expect.objectContaining({ dataset: 'health-vitals' })]);
     const missing = sluice(['ingest', 'missing.csv', '--json', '--data-dir', 'folder'], dir);
     expect(missing.code).toBe(2);
-    expect(JSON.parse(missing.stdout)).toEqual({ error: { code: 'ENOENT', message: 'missing.csv: no such file or folder' } });
-    const unknown = sluice(['ingest', 'vitals.csv', '--dataset', 'nope', '--json', '--data-dir', 'folder'], dir);
+    expect(JSON.parse(missing.stdout)).toEqual({
+      error: { code: 'ENOENT', message: 'missing.csv: no such file or folder' },
+    });
+    const unknown = sluice(
+      ['ingest', 'vitals.csv', '--dataset', 'nope', '--json', '--data-dir', 'folder'],
+      dir,
+    );
     expect(JSON.parse(unknown.stdout).error.code).toBe('CLI.UNKNOWN_DATASET');
   });
 

@@ -6,7 +6,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { CompiledContract } from '../../core/contracts/compile.js';
-import { type ContractProblem, ContractLoadError, loadContractText } from '../../core/contracts/parse-document.js';
+import {
+  ContractLoadError,
+  type ContractProblem,
+  loadContractText,
+} from '../../core/contracts/parse-document.js';
 import { ContractSet } from '../../core/datasets/registry.js';
 
 const CONTRACT_FILE = /\.(ya?ml|json)$/i;
@@ -15,12 +19,16 @@ const CONTRACT_FILE = /\.(ya?ml|json)$/i;
 export function contractFilesIn(dir: string): string[] {
   try {
     return readdirSync(dir, { withFileTypes: true })
-      .filter((entry) => entry.isFile() && CONTRACT_FILE.test(entry.name) && !entry.name.endsWith('.schema.json'))
+      .filter(
+        (entry) => entry.isFile() && CONTRACT_FILE.test(entry.name) && !entry.name.endsWith('.schema.json'),
+      )
       .map((entry) => path.join(dir, entry.name))
       .sort();
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw new ContractLoadError([{ file: dir, path: '', message: `cannot read the folder: ${(error as Error).message}` }]);
+    throw new ContractLoadError([
+      { file: dir, path: '', message: `cannot read the folder: ${(error as Error).message}` },
+    ]);
   }
 }
 
@@ -41,11 +49,14 @@ export function loadContractDir(dir: string): ContractSet {
   for (const contract of contracts) {
     const earlier = seen.get(contract.id);
     if (earlier !== undefined) {
-      problems.push({ file: contract.origin.file, path: 'dataset', message: `dataset ${contract.id} is also declared in ${earlier}` });
+      problems.push({
+        file: contract.origin.file,
+        path: 'dataset',
+        message: `dataset ${contract.id} is also declared in ${earlier}`,
+      });
     }
     seen.set(contract.id, contract.origin.file);
   }
   if (problems.length > 0) throw new ContractLoadError(problems);
   return new ContractSet(contracts);
 }
-

@@ -80,7 +80,8 @@ export function detectDataset(
         `the CSV header ${JSON.stringify(firstLine(prefix))} looks like ${near.id} but lacks the required column(s) ${near.missing.join(', ')}`,
       );
     }
-    const known = all.filter((d) => d.header)
+    const known = all
+      .filter((d) => d.header)
       .map((d) => `${d.id} (${d.header?.join(',')})`)
       .join('; ');
     throw new UnreadableFileError(
