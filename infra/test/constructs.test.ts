@@ -83,7 +83,7 @@ describe('parsePipelineContext', () => {
     mailTo: 'a@example.com, b@example.com',
   };
 
-  it('defaults the stage to dev, the model to Nova Lite and the bundles to dist/handlers', () => {
+  it('defaults the stage to dev, the model to Nova Lite the bundles to dist/handlers and contracts to datasets/', () => {
     expect(parsePipelineContext(context(valid))).toEqual({
       ...valid,
       stage: 'dev',
@@ -91,6 +91,7 @@ describe('parsePipelineContext', () => {
       dataKey: 'kms',
       ingestTrigger: 'eventbridge',
       handlersDir: 'dist/handlers',
+      contractsDir: 'datasets',
       outlookSymbols: 12,
       rejectPctThreshold: 20,
     });

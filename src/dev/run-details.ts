@@ -5,10 +5,18 @@
  */
 import { type AnalysisKind, MARKET_DATASETS } from '../core/analyze/analysis.js';
 import type { SymbolAnalysis } from '../core/analyze/market/index.js';
+import {
+  BAR_CHOICES_MS,
+  barInterval,
+  chooseBarMs,
+  type TickRow,
+  ticksToBars,
+} from '../core/analyze/market/ticks.js';
 import type { SalesRow } from '../core/analyze/sales.js';
 import { loadAnalysis, type StoredAnalysis } from '../core/analyze/stored-analysis.js';
 import type { VitalsRow } from '../core/analyze/vitals.js';
 import type { OhlcvRow } from '../core/datasets/ohlcv.rules.js';
+import { BUILTINS, type ContractSet } from '../core/datasets/registry.js';
 import type { Manifest } from '../core/ingest/manifest.js';
 import { readJsonLines } from '../core/jsonl-lines.js';
 import { itemKeys } from '../core/keys.js';
@@ -35,6 +43,8 @@ export interface RunDetailsDeps {
   readonly rasterizer: ChartRasterizer;
   /** The mail subject template, for reports not sent yet. */
   readonly subjectTemplate: string;
+  /** Whose plans say a dataset's rows are ticks to chart as bars. @default BUILTINS */
+  readonly contracts?: ContractSet;
 }
 
 /** Rendered reports kept, newest use last: rasterizing a market report's charts takes a second or two. */
@@ -137,7 +147,16 @@ export class RunDetails {
     if (kind === 'vitals') return vitalsView(group, rows as VitalsRow[]);
     const part = await state.get(itemKeys.analysisPk(id), itemKeys.analysisPartSk('SYMBOL', group));
     const symbol = (part?.data as { symbol?: SymbolAnalysis } | undefined)?.symbol;
-    return marketView(group, rows as OhlcvRow[], symbol);
+    // Ticks are charted as the bars the analysis read: the processed file keeps the ticks.
+    const plan = (this.#deps.contracts ?? BUILTINS).byId(manifest?.dataset ?? '')?.analysis;
+    const ticks = rows as TickRow[];
+    // The bar length the analysis chose is the one its stored interval names.
+    const analyzed = BAR_CHOICES_MS.find((ms) => barInterval(ms) === symbol?.interval);
+    const bars =
+      plan?.tickBarMs === undefined
+        ? (rows as OhlcvRow[])
+        : ticksToBars(ticks, plan.tickBarMs || analyzed || chooseBarMs(ticks));
+    return marketView(group, bars, symbol);
   }
 
   /** The report's HTML with its chart images inlined; undefined before the analysis exists. */

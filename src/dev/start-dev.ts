@@ -309,6 +309,7 @@ export async function startDev(options: DevOptions): Promise<Dev> {
       book,
       rasterizer: new ResvgRasterizer(),
       subjectTemplate: pipeline.mail.subjectTemplate,
+      ...(ports.contracts ? { contracts: ports.contracts } : {}),
     });
     const devApp = createDevApp({
       book,

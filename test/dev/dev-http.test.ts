@@ -416,5 +416,13 @@ describe('the sluice dev server', () => {
     expect(dropped).toMatchObject({ dataset: 'market-ticks', valid: 2, rejected: 1, status: 'reported' });
     const detail = await (await fetch(`${url}/api/runs/${dropped?.id}`)).text();
     expect(detail).toContain('negative_number');
+    // The chart shows the bars the analysis read (minute bars for two minutes of ticks), not the ticks.
+    const view = MarketViewSchema.parse(
+      await (await fetch(`${url}/api/runs/${dropped?.id}/view?group=AAPL`)).json(),
+    );
+    expect(view.bars.map((b) => [b.open, b.close])).toEqual([
+      [150, 150],
+      [151.25, 151.25],
+    ]);
   });
 });
