@@ -1,19 +1,8 @@
-import { spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-const BIN = path.resolve('bin/sluice.js');
-
-function sluice(args: string[], cwd: string) {
-  const run = spawnSync(process.execPath, [BIN, ...args], {
-    cwd,
-    encoding: 'utf8',
-    env: { ...process.env, SLUICE_LOG_LEVEL: 'error' },
-  });
-  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
-}
+import { sluice } from '../helpers/cli.js';
 
 const VITALS = [
   'event_time,user_id,heart_rate,spo2,steps,temp_c,systolic_bp,diastolic_bp',

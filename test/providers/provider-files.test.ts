@@ -3,7 +3,6 @@
  * built-in contracts and no option: every bar accepted, symbols named as the
  * provider names them, and a report that says what volume-less bars go without.
  */
-import { spawnSync } from 'node:child_process';
 import { cp, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,17 +10,7 @@ import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROVIDER_FIXTURE_DIR } from '../../scripts/fixtures/providers.js';
 import { VOLUME_SKIPPED } from '../../src/core/analyze/market/analyze-symbol.js';
-
-const BIN = path.resolve('bin/sluice.js');
-
-function sluice(args: string[], cwd: string) {
-  const run = spawnSync(process.execPath, [BIN, ...args], {
-    cwd,
-    encoding: 'utf8',
-    env: { ...process.env, SLUICE_LOG_LEVEL: 'error' },
-  });
-  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
-}
+import { sluice } from '../helpers/cli.js';
 
 interface Counts {
   total: number;

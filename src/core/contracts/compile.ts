@@ -24,7 +24,7 @@ import { firstRecordOf } from './first-record.js';
 import { readJsonRecords } from './json-records.js';
 import { compileKeyGlob } from './key-glob.js';
 import { compileRule, type RowRule } from './rules.js';
-import { type ColumnReader, compileColumn } from './values.js';
+import { type ColumnReader, compileColumn, TYPE_REASON } from './values.js';
 
 /** Where a contract came from: shipped inside sluice, or a file of the project. */
 export type ContractOrigin =
@@ -83,7 +83,7 @@ function columnWords(c: ColumnDocument): string | undefined {
     type += `, written with a decimal ${f.decimal === ',' ? 'comma' : 'point'}${f.thousands ? ` and ${JSON.stringify(f.thousands)} thousands` : ''}${f.currency ? ', a currency sign allowed' : ''}`;
   }
   parts.push(type);
-  if (c.type !== 'string' && !c.lenient) codes.push(c.reason ?? TYPE_REASON_WORD[c.type]);
+  if (c.type !== 'string' && !c.lenient) codes.push(c.reason ?? TYPE_REASON[c.type]);
   if (c.pattern !== undefined) {
     parts.push(`matching ${c.pattern}`);
     codes.push(c.reason ?? 'invalid_value');
@@ -105,18 +105,6 @@ function columnWords(c: ColumnDocument): string | undefined {
   if (codes.length === 0) return undefined;
   return `${c.name}: ${parts.join('; ')} ${list(codes)}`;
 }
-
-const TYPE_REASON_WORD: Record<ColumnDocument['type'], string> = {
-  string: 'invalid_value',
-  integer: 'not_a_number',
-  number: 'not_a_number',
-  boolean: 'not_a_boolean',
-  date: 'invalid_date',
-  datetime: 'invalid_datetime',
-  epoch_s: 'invalid_datetime',
-  epoch_ms: 'invalid_datetime',
-  enum: 'invalid_value',
-};
 
 /** The rules of a compiled contract in words, one per reason it can give (README, `contract list`). */
 function ruleWords(doc: ContractDocument): string[] {

@@ -199,7 +199,8 @@ function looseParts(column: ColumnDocument, text: string) {
   return { year, month, day, hour, minute, second, ms: 0 };
 }
 
-const TYPE_REASON: Record<ColumnDocument['type'], string> = {
+/** The reason a value of the wrong type gets, unless its column declares one. */
+export const TYPE_REASON: Record<ColumnDocument['type'], string> = {
   string: 'invalid_value',
   integer: 'not_a_number',
   number: 'not_a_number',
