@@ -180,6 +180,8 @@ function declaredValidator(
   const evolution = doc.evolution;
   const n = columns.length;
   const template: Record<string, unknown> = Object.fromEntries(names.map((name) => [name, null]));
+  // One array for every row of the file: its values are copied into the row before the next one.
+  const values: unknown[] = new Array(n).fill(undefined);
 
   const jsonValues = (
     raw: Record<string, unknown>,
@@ -211,7 +213,7 @@ function declaredValidator(
   return {
     validate(record: SourceRecord): Validation<Record<string, unknown>> {
       const issues: Issues = [];
-      const values: unknown[] = new Array(n);
+      values.fill(undefined);
       // CSV extras (record.extra) are joined by the ingest stage; JSON members are resolved here.
       let extra: Readonly<Record<string, unknown>> | undefined;
       if (record.fields !== undefined) {
