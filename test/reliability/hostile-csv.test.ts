@@ -128,14 +128,11 @@ describe('byte-order marks and mixed encodings', () => {
     ['UTF-16 BE with its BOM', Buffer.from(`\uFEFF${vitals}`, 'utf16le').swap16(), 'invalid_utf8'],
     ['UTF-16 LE without a BOM', Buffer.from(vitals, 'utf16le'), 'unsupported_format'],
     [
-      'Latin-1 (café as one byte)',
-      Buffer.from(`${vitals}2024-01-01T00:01:00Z,caf\xe9,70,98,100,36.6,120,80\n`, 'latin1'),
-      'invalid_utf8',
-    ],
-    [
-      'UTF-8 with one Latin-1 byte 200 KB in',
+      'UTF-8 text (a UTF-8 é) with one Latin-1 byte 200 KB in',
       Buffer.concat([
-        Buffer.from(`${VITALS_HEADER}\n${`${VALID_VITALS_ROW}\n`.repeat(4_500)}`),
+        Buffer.from(
+          `${VITALS_HEADER}\n2024-01-01T00:00:00Z,josé,70,98,100,36.6,120,80\n${`${VALID_VITALS_ROW}\n`.repeat(4_500)}`,
+        ),
         Buffer.from('2024-01-01T00:00:00Z,caf\xe9,70,98,100,36.6,120,80\n', 'latin1'),
       ]),
       'invalid_utf8',
@@ -146,13 +143,23 @@ describe('byte-order marks and mixed encodings', () => {
       'invalid_utf8',
     ],
     [
-      'an overlong slash',
-      Buffer.concat([Buffer.from(vitals), Buffer.from([0xc0, 0xaf, 0x0a])]),
+      'an overlong slash after UTF-8 text',
+      Buffer.concat([
+        Buffer.from(`${vitals}2024-01-01T00:00:00Z,josé,70,98,100,36.6,120,80\n`),
+        Buffer.from([0xc0, 0xaf, 0x0a]),
+      ]),
       'invalid_utf8',
     ],
   ])('refuses %s as %s, leaving no partial output', async (_what, body, code) => {
     const { manifest } = await harness.ingest(body);
     expect(manifest).toMatchObject({ status: 'rejected', reason: { code }, outputs: {} });
+  });
+
+  it('reads a Windows spreadsheet export (Windows-1252: café as the one byte 0xE9, € as 0x80) as such', async () => {
+    const body = Buffer.from(`${vitals}2024-01-01T00:01:00Z,caf\xe9 \x80,70,98,100,36.6,120,80\n`, 'latin1');
+    const ingested = await harness.ingest(body);
+    expect(ingested.manifest.status).toBe('ingested');
+    expect(ingested.processed.map((row) => row.user_id)).toContain('café €');
   });
 });
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeText } from './decode.js';
+import { decodeText, hasUtf8Sequence, windows1252 } from './decode.js';
 
 async function* chunksOf(bytes: Uint8Array, cuts: number[]): AsyncGenerator<Uint8Array> {
   let at = 0;
@@ -37,11 +37,18 @@ describe('decodeText', () => {
     );
   });
 
-  it('refuses invalid UTF-8 wherever it is, including a sequence cut off at the end', async () => {
-    await expect(decodeAll(new Uint8Array([0x61, 0xff, 0x62]))).rejects.toMatchObject({
+  it('reads text that cannot be UTF-8 and holds no UTF-8 sequence as Windows-1252, a cut anywhere', async () => {
+    expect(await decodeAll(new Uint8Array([0x61, 0xff, 0x62]))).toBe('aÿb');
+    expect(await decodeAll(new Uint8Array([0x63, 0x61, 0x66, 0xe9, 0x20, 0x80]), [3, 4])).toBe('café €');
+    expect(await decodeAll(new Uint8Array([0x61, 0xe2, 0x82]), [2])).toBe('aâ‚');
+  });
+
+  it('refuses invalid UTF-8 in text that was UTF-8 before it, or that holds a UTF-8 sequence', async () => {
+    // é in UTF-8, then a lone 0xE9: the file mixes the two.
+    await expect(decodeAll(new Uint8Array([0xc3, 0xa9, 0x0a, 0xe9]), [3])).rejects.toMatchObject({
       reason: 'invalid_utf8',
     });
-    await expect(decodeAll(new Uint8Array([0x61, 0xe2, 0x82]))).rejects.toMatchObject({
+    await expect(decodeAll(new Uint8Array([0x61, 0xe9, 0xc3, 0xa9]))).rejects.toMatchObject({
       reason: 'invalid_utf8',
     });
     await expect(decodeAll(new Uint8Array([0xed, 0xa0, 0x80]), [1])).rejects.toMatchObject({
@@ -54,7 +61,7 @@ describe('decodeText', () => {
     expect(await decodeAll(new Uint8Array([...bom, 0x61, ...bom]), [1, 2])).toBe('a\ufeff');
   });
 
-  it('agrees with a fatal TextDecoder on arbitrary bytes', async () => {
+  it("gives a fatal TextDecoder's UTF-8, else Windows-1252, else invalid_utf8, on arbitrary bytes cut anywhere", async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.uint8Array({ minLength: 1, maxLength: 64 }),
@@ -67,17 +74,20 @@ describe('decodeText', () => {
             bytes[0] === 0xfe
           )
             return;
-          let expected: string | undefined;
+          let utf8: string | undefined;
           try {
-            expected = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+            utf8 = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
           } catch {
-            expected = undefined;
+            utf8 = undefined;
           }
+          const legacy = windows1252(bytes);
           const actual = await decodeAll(
             bytes,
             cuts.map((c) => c % (bytes.length + 1)),
-          ).catch(() => undefined);
-          expect(actual).toBe(expected);
+          ).catch((error: { reason?: string }) => error.reason);
+          if (utf8 !== undefined) expect(actual).toBe(utf8);
+          else if (!hasUtf8Sequence(bytes)) expect(actual).toBe(legacy);
+          else expect([legacy, 'invalid_utf8']).toContain(actual);
         },
       ),
       { numRuns: 1000 },

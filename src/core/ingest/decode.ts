@@ -1,6 +1,6 @@
 /**
  * Bytes to text for the parsers: size limits, transparent gzip with a bound on
- * what it may inflate to, strict UTF-8, and the BOM removed.
+ * what it may inflate to, strict UTF-8 (or Windows-1252 text, detected), and the BOM removed.
  */
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
@@ -84,28 +84,111 @@ async function* prepend(first: Uint8Array, rest: AsyncIterator<Uint8Array>): Asy
 }
 
 /** Strict UTF-8; the decoder drops a leading BOM and carries sequences cut by chunk boundaries. */
+/** Whether the bytes hold a well-formed UTF-8 sequence of two to four bytes (what Windows-1252 text never has by chance). */
+export function hasUtf8Sequence(bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.length; i++) {
+    const lead = bytes[i] as number;
+    const length =
+      lead >= 0xc2 && lead <= 0xdf
+        ? 2
+        : lead >= 0xe0 && lead <= 0xef
+          ? 3
+          : lead >= 0xf0 && lead <= 0xf4
+            ? 4
+            : 0;
+    if (length === 0 || i + length > bytes.length) continue;
+    let continued = true;
+    for (let k = 1; k < length; k++) continued &&= ((bytes[i + k] as number) & 0xc0) === 0x80;
+    if (continued) return true;
+  }
+  return false;
+}
+
+/**
+ * Windows-1252 text of whole bytes. Node 20's one-shot decode of windows-1252 reads
+ * 0x80-0x9F as Latin-1 control characters (€ becomes U+0080); its streaming path
+ * maps them right, so the bytes go through that.
+ */
+export function windows1252(bytes: Uint8Array): string {
+  const decoder = new TextDecoder('windows-1252');
+  return decoder.decode(bytes, { stream: true }) + decoder.decode();
+}
+
+const isAscii = (text: string): boolean => {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return false;
+  return true;
+};
+
+/**
+ * Strict UTF-8, or Windows-1252 when the bytes cannot be UTF-8 and never were:
+ * a spreadsheet's "CSV" export on Windows (`café` as the single byte 0xE9). The
+ * switch is taken only while everything before was ASCII (the same text in both)
+ * and the failing chunk holds no UTF-8 sequence; a file that mixes the two is
+ * broken, and refused as invalid_utf8.
+ */
 async function* utf8(source: AsyncIterable<Uint8Array>): AsyncGenerator<string> {
   const decoder = new TextDecoder('utf-8', { fatal: true });
   let offset = 0;
-  try {
-    for await (const chunk of source) {
-      offset += chunk.byteLength;
-      const text = decoder.decode(chunk, { stream: true });
+  let ascii = true;
+  // While the text is ASCII, the bytes from 0x80 at its end gave no text yet: the start of a
+  // character the decoder still waits on. They are read again should the file turn out 1252.
+  let held = new Uint8Array(0);
+  const withHeld = (chunk: Uint8Array): Uint8Array => {
+    const all = new Uint8Array(held.length + chunk.length);
+    all.set(held);
+    all.set(chunk, held.length);
+    return all;
+  };
+  let legacy: InstanceType<typeof TextDecoder> | undefined;
+  for await (const chunk of source) {
+    offset += chunk.byteLength;
+    if (legacy !== undefined) {
+      const text = legacy.decode(chunk, { stream: true });
       if (text.length > 0) yield text;
+      continue;
     }
-    const tail = decoder.decode();
-    if (tail.length > 0) yield tail;
-  } catch (error) {
-    if (error instanceof TypeError) {
-      throw new UnreadableFileError(
-        'invalid_utf8',
-        `the file is not valid UTF-8 (bad bytes within the first ${offset} bytes; re-export it as UTF-8)`,
-        { cause: error },
-      );
+    let text: string;
+    try {
+      text = decoder.decode(chunk, { stream: true });
+    } catch (error) {
+      const rest = withHeld(chunk);
+      if (!ascii || hasUtf8Sequence(rest)) throw invalidUtf8(offset, error);
+      legacy = new TextDecoder('windows-1252');
+      const converted = legacy.decode(rest, { stream: true });
+      if (converted.length > 0) yield converted;
+      continue;
     }
-    throw error;
+    if (ascii && !isAscii(text)) ascii = false;
+    if (ascii) {
+      const all = withHeld(chunk);
+      let start = all.length;
+      while (start > 0 && (all[start - 1] as number) >= 0x80) start--;
+      held = all.slice(start);
+    }
+    if (text.length > 0) yield text;
   }
+  if (legacy !== undefined) {
+    const tail = legacy.decode();
+    if (tail.length > 0) yield tail;
+    return;
+  }
+  let tail: string;
+  try {
+    tail = decoder.decode();
+  } catch (error) {
+    // A file that ends in the middle of a sequence: judged like any other bad byte.
+    if (!ascii || hasUtf8Sequence(held)) throw invalidUtf8(offset, error);
+    tail = windows1252(held);
+  }
+  if (tail.length > 0) yield tail;
 }
+
+const invalidUtf8 = (offset: number, cause: unknown): UnreadableFileError =>
+  new UnreadableFileError(
+    'invalid_utf8',
+    `the file is neither UTF-8 nor Windows-1252 text (UTF-8 with bad bytes within the first ${offset} bytes; re-export it as UTF-8)`,
+    { cause },
+  );
 
 /** Decoded text of a byte stream, with its statistics filled in as it is read. */
 export async function decodeText(

@@ -179,8 +179,8 @@ describe('ingest stage', () => {
     ['an unknown CSV header', 'a,b,c\n1,2,3\n', 'unknown_dataset'],
     ['truncated JSON', twoSymbols.slice(0, twoSymbols.length - 40), 'truncated_json'],
     [
-      'broken UTF-8',
-      new Uint8Array([...new TextEncoder().encode('symbol,datetime\n'), 0xc3, 0x28]),
+      'broken UTF-8 (UTF-8 text, then a bad byte)',
+      new Uint8Array([...new TextEncoder().encode('symbol,datetime é\n'), 0xc3, 0x28]),
       'invalid_utf8',
     ],
     ['UTF-16 text', new Uint8Array([0xff, 0xfe, 0x7b, 0x00, 0x7d, 0x00]), 'invalid_utf8'],
