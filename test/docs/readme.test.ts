@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CONFIG_SECTION } from '../../scripts/config-table.js';
 import { README_SECTION, reasonTables } from '../../scripts/reason-table.js';
-import { DATASETS } from '../../src/core/datasets/registry.js';
+import { BUILTIN_CONTRACTS } from '../../src/core/datasets/registry.js';
 import { configTable } from '../../src/local/config-options.js';
 import { twelveDataSample } from '../../src/samples/twelvedata.generator.js';
 
@@ -33,6 +33,6 @@ describe('README', () => {
   });
 
   it('describes every registered dataset', () => {
-    for (const dataset of DATASETS) expect(readme).toContain(`| \`${dataset.id}\` |`);
+    for (const dataset of BUILTIN_CONTRACTS) expect(readme).toContain(`| \`${dataset.id}\` |`);
   });
 });

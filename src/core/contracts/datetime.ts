@@ -27,7 +27,8 @@ const TOKENS: ReadonlyArray<readonly [string, string, keyof DateParts]> = [
   ['SSS', '(\\d{3})', 'ms'],
 ];
 
-const escapeRegex = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+/** Text matched literally inside a regular expression (with or without the `u` flag). */
+export const escapeRegex = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
 /** A parser for one declared format; undefined when the text does not have its shape. */
 export function compileDateFormat(format: string): (text: string) => DateParts | undefined {

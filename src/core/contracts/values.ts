@@ -5,17 +5,12 @@
  * and returns the normalized value, null for "no value", or undefined when the
  * row cannot keep one.
  */
-import { type Issues, isRealDate, readNumber } from '../datasets/fields.js';
+import { type Issues, isRealDate, readNumber, show } from '../datasets/fields.js';
 import { parseLooseDatetime } from '../datasets/formats.js';
-import { compileDateFormat, toUtcMs, zoneOf } from './datetime.js';
+import { compileDateFormat, escapeRegex, toUtcMs, zoneOf } from './datetime.js';
 import type { ColumnDocument } from './document.js';
 
 export type ColumnReader = (value: unknown, issues: Issues) => unknown;
-
-const show = (value: unknown): string => {
-  const text = typeof value === 'string' ? value : JSON.stringify(value);
-  return text === undefined ? String(value) : text.length > 60 ? `${text.slice(0, 57)}...` : text;
-};
 
 const describeRange = (c: ColumnDocument): string => {
   const low = c.min === undefined ? '' : `${c.exclusive_min ? 'above' : 'at least'} ${c.min}`;
@@ -43,7 +38,6 @@ function rangeCheck(column: ColumnDocument): ((n: number, issues: Issues) => voi
 
 /** Text with a number format: currency sign, thousands separator and decimal mark as declared. */
 function formattedNumber(format: NonNullable<ColumnDocument['number']>): (text: string) => number {
-  const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const group = format.thousands === undefined ? '' : `(?:${escapeRegex(format.thousands)}\\d{3})*`;
   const integer = format.thousands === undefined ? '\\d+' : `(?:\\d{1,3}${group}|\\d+)`;
   const before = format.currency ? '(?:[$€£¥]\\s?)?' : '';

@@ -15,7 +15,6 @@ export const DATASET_IDS = [
   'health-vitals',
   'market-ticks',
 ] as const;
-export type BuiltinDatasetId = (typeof DATASET_IDS)[number];
 /** A dataset's id: a built-in one or one a contract file declares (lowercase, digits, dashes). */
 export type DatasetId = string;
 

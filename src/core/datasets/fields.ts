@@ -13,7 +13,8 @@ const issue = (issues: Issues, code: RowReason, field: string, message: string):
   return undefined;
 };
 
-const show = (value: unknown): string => {
+/** A value as a message quotes it: text as it is, anything else as JSON, clipped to 60 characters. */
+export const show = (value: unknown): string => {
   const text = typeof value === 'string' ? value : JSON.stringify(value);
   return text === undefined ? String(value) : text.length > 60 ? `${text.slice(0, 57)}...` : text;
 };

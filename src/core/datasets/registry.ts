@@ -61,8 +61,4 @@ export class ContractSet {
 
 export const BUILTINS = new ContractSet();
 
-export const DATASETS: readonly CompiledContract[] = BUILTINS.all;
-
 export const datasetById = (id: string): CompiledContract | undefined => BUILTINS.byId(id);
-
-export const isDatasetId = (id: string): boolean => BUILTINS.has(id);
