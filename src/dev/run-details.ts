@@ -5,13 +5,7 @@
  */
 import { type AnalysisKind, MARKET_DATASETS } from '../core/analyze/analysis.js';
 import type { SymbolAnalysis } from '../core/analyze/market/index.js';
-import {
-  BAR_CHOICES_MS,
-  barInterval,
-  chooseBarMs,
-  type TickRow,
-  ticksToBars,
-} from '../core/analyze/market/ticks.js';
+import { BAR_CHOICES_MS, barInterval, marketRowsOf } from '../core/analyze/market/ticks.js';
 import type { SalesRow } from '../core/analyze/sales.js';
 import { loadAnalysis, type StoredAnalysis } from '../core/analyze/stored-analysis.js';
 import type { VitalsRow } from '../core/analyze/vitals.js';
@@ -149,14 +143,9 @@ export class RunDetails {
     const symbol = (part?.data as { symbol?: SymbolAnalysis } | undefined)?.symbol;
     // Ticks are charted as the bars the analysis read: the processed file keeps the ticks.
     const plan = (this.#deps.contracts ?? BUILTINS).byId(manifest?.dataset ?? '')?.analysis;
-    const ticks = rows as TickRow[];
     // The bar length the analysis chose is the one its stored interval names.
     const analyzed = BAR_CHOICES_MS.find((ms) => barInterval(ms) === symbol?.interval);
-    const bars =
-      plan?.tickBarMs === undefined
-        ? (rows as OhlcvRow[])
-        : ticksToBars(ticks, plan.tickBarMs || analyzed || chooseBarMs(ticks));
-    return marketView(group, bars, symbol);
+    return marketView(group, marketRowsOf(rows, plan?.tickBarMs, analyzed) as OhlcvRow[], symbol);
   }
 
   /** The report's HTML with its chart images inlined; undefined before the analysis exists. */

@@ -29,7 +29,7 @@ import { analyzeRows, type DatasetAnalysis } from './analysis.js';
 import { costOf, DEFAULT_PRICES, type PriceTable } from './cost.js';
 import { factsForPrompt } from './facts.js';
 import { analysisFindings } from './findings/index.js';
-import { chooseBarMs, type TickRow, ticksToBars } from './market/ticks.js';
+import { marketRowsOf } from './market/ticks.js';
 import { narrate } from './narrate.js';
 import { OfflineAnalyst } from './offline-analyst.js';
 import { writeOfflineNarrative } from './offline-narrative.js';
@@ -188,10 +188,7 @@ async function analyze(
     ? deps.plans(event.dataset)
     : (deps.contracts ?? BUILTINS).byId(event.dataset)?.analysis;
   // Ticks (market-ticks) become bars first: every market figure, chart and history item is of bars.
-  const rows: unknown[] =
-    plan?.tickBarMs === undefined
-      ? processed
-      : ticksToBars(processed as TickRow[], plan.tickBarMs || chooseBarMs(processed as TickRow[]));
+  const rows = marketRowsOf(processed, plan?.tickBarMs);
   const analysis = analyzeRows(event.dataset, rows, plan);
   const createdAt = new Date(clock.now()).toISOString();
   const found = analysisFindings(analysis, {

@@ -189,3 +189,18 @@ export function chooseBarMs(ticks: Iterable<TickRow>): number {
   }
   return BAR_CHOICES_MS[0];
 }
+
+/**
+ * The rows a market analysis reads under a contract's plan: its rows as they are,
+ * or, for ticks (`tickBarMs` set; 0 means choose), their bars. `chosenMs` is a
+ * length already chosen for the whole file, so one symbol's ticks are cut alike.
+ */
+export function marketRowsOf(
+  rows: readonly unknown[],
+  tickBarMs: number | undefined,
+  chosenMs?: number,
+): unknown[] {
+  if (tickBarMs === undefined) return rows as unknown[];
+  const ticks = rows as TickRow[];
+  return ticksToBars(ticks, tickBarMs || chosenMs || chooseBarMs(ticks));
+}
