@@ -135,24 +135,37 @@ function ruleWords(doc: ContractDocument): string[] {
 }
 
 function layoutOf(doc: ContractDocument): CsvLayout {
-  return {
-    columns: doc.columns.map((c) => ({ name: c.name, aliases: c.aliases, required: c.required })),
-    extra: doc.evolution,
-    ...(hasDefaults(doc) ? { defaults: defaultsOf(doc) } : {}),
-  };
-}
-
-const hasDefaults = (doc: ContractDocument): boolean =>
-  doc.columns.some((c) => c.default !== undefined && c.default !== RECEIVED);
-const defaultsOf = (doc: ContractDocument): Record<string, string> =>
-  Object.fromEntries(
+  // `$received` is not known until a file is read: the validator fills it in.
+  const defaults = Object.fromEntries(
     doc.columns
       .filter((c) => c.default !== undefined && c.default !== RECEIVED)
       .map((c) => [c.name, String(c.default)]),
   );
+  return {
+    columns: doc.columns.map((c) => ({ name: c.name, aliases: c.aliases, required: c.required })),
+    extra: doc.evolution,
+    ...(Object.keys(defaults).length > 0 ? { defaults } : {}),
+  };
+}
 
 const symbolOf = (doc: ContractDocument, context?: ReadContext): string | undefined =>
   doc.columns.some((c) => c.name === 'symbol') ? (context?.symbol ?? symbolFromKey(context?.key)) : undefined;
+
+/** A CSV contract's reading half; a file without a symbol column takes `--symbol`'s or its file name's. */
+function csvOf(doc: ContractDocument): ReturnType<typeof csvFormat> {
+  const format = csvFormat(layoutOf(doc));
+  return {
+    ...format,
+    read: (text, limits, context) => {
+      const symbol = symbolOf(doc, context);
+      return format.read(
+        text,
+        limits,
+        symbol === undefined ? context : { ...context, defaults: { ...context?.defaults, symbol } },
+      );
+    },
+  };
+}
 
 /** The validator for a JSON or CSV record under a fully declared contract. */
 function declaredValidator(
@@ -301,19 +314,10 @@ export function compileContract(doc: ContractDocument, origin: ContractOrigin): 
         groupField: 'symbol',
       } as CompiledContract;
     }
-    const format = csvFormat(layoutOf(doc));
     return {
       ...common,
       rules: [...OHLCV_RULES, ...doc.notes, ...CSV_SOURCE_RULES],
-      ...format,
-      read: (text, limits, context) => {
-        const symbol = context?.symbol ?? symbolFromKey(context?.key);
-        return format.read(
-          text,
-          limits,
-          symbol === undefined ? context : { ...context, defaults: { symbol } },
-        );
-      },
+      ...csvOf(doc),
       createValidator: () =>
         createOhlcvValidator((record) => fieldOf(record, 'symbol'), true) as RecordValidator<unknown>,
       groupField: 'symbol',
@@ -325,19 +329,10 @@ export function compileContract(doc: ContractDocument, origin: ContractOrigin): 
   const createValidator = (context?: ReadContext) =>
     declaredValidator(doc, context) as RecordValidator<unknown>;
   if (doc.format === 'csv') {
-    const format = csvFormat(layoutOf(doc));
     return {
       ...common,
       rules: ruleWords(doc),
-      ...format,
-      read: (text, limits, context) => {
-        const symbol = symbolOf(doc, context);
-        return format.read(
-          text,
-          limits,
-          symbol === undefined ? context : { ...context, defaults: { ...context?.defaults, symbol } },
-        );
-      },
+      ...csvOf(doc),
       createValidator,
     } satisfies CompiledContract;
   }

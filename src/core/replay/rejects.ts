@@ -10,7 +10,7 @@ import type { DatasetContract, SourceRecord } from '../datasets/contract.js';
 import { BUILTINS } from '../datasets/registry.js';
 import { errorMessage, PublishFailedError } from '../errors.js';
 import { firstLineOf } from '../ingest/csv-header.js';
-import { decodeText } from '../ingest/decode.js';
+import { decodeText, peekText } from '../ingest/decode.js';
 import { SNIFF_CHARS } from '../ingest/detect.js';
 import { JsonlSink } from '../ingest/jsonl-sink.js';
 import type { Manifest } from '../ingest/manifest.js';
@@ -158,12 +158,10 @@ export async function replayRejects(
 async function headerLineOf(store: ReplayDeps['store'], key: string): Promise<string | undefined> {
   try {
     const { text } = await decodeText(await store.getStream(key), { maxBytes: Number.MAX_SAFE_INTEGER });
-    let start = '';
-    for await (const chunk of text) {
-      start += chunk;
-      if (/[\r\n]/.test(start) || start.length >= SNIFF_CHARS) break;
-    }
-    const line = firstLineOf(start);
+    // The start ingest sniffed, read the same way.
+    const peeked = await peekText(text, SNIFF_CHARS);
+    await peeked.close();
+    const line = firstLineOf(peeked.prefix);
     return line === '' ? undefined : line;
   } catch {
     return undefined;
