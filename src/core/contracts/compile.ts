@@ -24,7 +24,7 @@ import { firstRecordOf } from './first-record.js';
 import { readJsonRecords } from './json-records.js';
 import { compileKeyGlob } from './key-glob.js';
 import { compileRule, type RowRule } from './rules.js';
-import { type ColumnReader, compileColumn, TYPE_REASON } from './values.js';
+import { type ColumnReader, compileColumn, describeRange, TYPE_REASON } from './values.js';
 
 /** Where a contract came from: shipped inside sluice, or a file of the project. */
 export type ContractOrigin =
@@ -89,9 +89,7 @@ function columnWords(c: ColumnDocument): string | undefined {
     codes.push(c.reason ?? 'invalid_value');
   }
   if (c.min !== undefined || c.max !== undefined) {
-    const lo = c.min === undefined ? '' : `${c.exclusive_min ? 'above' : 'at least'} ${c.min}`;
-    const hi = c.max === undefined ? '' : `${c.exclusive_max ? 'below' : 'at most'} ${c.max}`;
-    parts.push([lo, hi].filter(Boolean).join(' and '));
+    parts.push(describeRange(c));
     codes.push(c.range_reason ?? 'out_of_range');
   }
   if (c.min_length !== undefined || c.max_length !== undefined) {

@@ -12,7 +12,8 @@ import type { ColumnDocument } from './document.js';
 
 export type ColumnReader = (value: unknown, issues: Issues) => unknown;
 
-const describeRange = (c: ColumnDocument): string => {
+/** A column's bounds in words, as its messages and its rule give them. */
+export const describeRange = (c: ColumnDocument): string => {
   const low = c.min === undefined ? '' : `${c.exclusive_min ? 'above' : 'at least'} ${c.min}`;
   const high = c.max === undefined ? '' : `${c.exclusive_max ? 'below' : 'at most'} ${c.max}`;
   if (c.min !== undefined && c.max !== undefined && !c.exclusive_min && !c.exclusive_max) {
