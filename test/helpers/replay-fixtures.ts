@@ -171,11 +171,13 @@ export function acceptThousandsSeparators(
   const cleanAll = <T extends object>(values: T): T =>
     Object.fromEntries(Object.entries(values).map(([k, v]) => [k, clean(v)])) as T;
   const cleaned = (record: SourceRecord): SourceRecord =>
-    record.fields
-      ? { ...record, fields: cleanAll(record.fields) }
-      : record.raw !== null && typeof record.raw === 'object' && !Array.isArray(record.raw)
-        ? { ...record, raw: cleanAll(record.raw) }
-        : record;
+    record.cells
+      ? { ...record, cells: record.cells.map((cell) => clean(cell) as string) }
+      : record.fields
+        ? { ...record, fields: cleanAll(record.fields) }
+        : record.raw !== null && typeof record.raw === 'object' && !Array.isArray(record.raw)
+          ? { ...record, raw: cleanAll(record.raw) }
+          : record;
   return {
     ...contract,
     createValidator(): RecordValidator<unknown> {

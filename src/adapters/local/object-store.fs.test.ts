@@ -1,4 +1,6 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
@@ -73,6 +75,42 @@ describe('FsObjectStore on disk', () => {
       const info = await writer.close();
       expect(info.size).toBe('existing!'.length);
       expect(info.sha256).toBeUndefined();
+    }));
+
+  it('copies a file in under its first free key, with the sha256 of the bytes it stored', () =>
+    withStore(async (store, root) => {
+      const source = path.join(root, '..', `${path.basename(root)}-source.csv`);
+      const bytes = Buffer.from('a,b\n1,2\n'.repeat(50_000));
+      await writeFile(source, bytes);
+      try {
+        await store.put('inputs/taken.csv', 'other bytes');
+        const imported = await store.importFile(source, () => ['inputs/taken.csv', 'inputs/free.csv']);
+        expect(imported).toEqual({
+          key: 'inputs/free.csv',
+          sha256: createHash('sha256').update(bytes).digest('hex'),
+          size: bytes.byteLength,
+        });
+        expect(await readFile(path.join(root, 'inputs', 'free.csv'))).toEqual(bytes);
+        expect(await readdir(path.join(root, '.tmp'))).toEqual([]);
+      } finally {
+        await rm(source, { force: true });
+      }
+    }));
+
+  it('streams a pipe in, which has no size to copy by (`sluice ingest <(curl ...)`)', () =>
+    withStore(async (store, root) => {
+      const fifo = path.join(root, '..', `${path.basename(root)}.fifo`);
+      execFileSync('mkfifo', [fifo]);
+      try {
+        const [imported] = await Promise.all([
+          store.importFile(fifo, () => ['inputs/piped.csv']),
+          writeFile(fifo, 'a,b\n1,2\n'),
+        ]);
+        expect(imported.size).toBe(8);
+        expect(await readFile(path.join(root, 'inputs', 'piped.csv'), 'utf8')).toBe('a,b\n1,2\n');
+      } finally {
+        await rm(fifo, { force: true });
+      }
     }));
 
   it('refuses keys under the reserved temp folder', () =>

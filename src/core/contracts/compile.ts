@@ -13,7 +13,7 @@ import type {
   Validation,
 } from '../datasets/contract.js';
 import type { Issues } from '../datasets/fields.js';
-import { fieldOf } from '../datasets/fields.js';
+import { fieldOf, fieldPicker } from '../datasets/fields.js';
 import { symbolFromKey } from '../datasets/file-symbol.js';
 import { createOhlcvValidator, OHLCV_RULES, serializeOhlcv } from '../datasets/ohlcv.rules.js';
 import { twelvedataOhlcv } from '../datasets/twelvedata-ohlcv.js';
@@ -193,6 +193,7 @@ function declaredValidator(
   const template: Record<string, unknown> = Object.fromEntries(names.map((name) => [name, null]));
   // One array for every row of the file: its values are copied into the row before the next one.
   const values: unknown[] = new Array(n).fill(undefined);
+  const pick = fieldPicker(names);
 
   const jsonValues = (
     raw: Record<string, unknown>,
@@ -227,9 +228,8 @@ function declaredValidator(
       values.fill(undefined);
       // CSV extras (record.extra) are joined by the ingest stage; JSON members are resolved here.
       let extra: Readonly<Record<string, unknown>> | undefined;
-      if (record.fields !== undefined) {
-        for (let i = 0; i < n; i++) values[i] = record.fields[names[i] as string];
-      } else {
+      if (record.cells !== undefined || record.fields !== undefined) pick(record, values);
+      else {
         extra = jsonValues(record.raw as Record<string, unknown>, values, issues);
       }
       for (let i = 0; i < n; i++) {

@@ -27,8 +27,14 @@ export interface SourceRecord {
   readonly line?: number;
   /** The record as it came: CSV the raw line text, JSON the parsed element. */
   readonly raw: unknown;
-  /** Fields by name, when the source already split them (CSV columns mapped by header). */
+  /** Fields by name, when the source already split them. */
   readonly fields?: Readonly<Record<string, string>>;
+  /**
+   * CSV fields by position: a field is `cells[columns.get(name)]`. Every record
+   * of a file shares one `columns`, so a reader resolves positions once per file.
+   */
+  readonly cells?: readonly string[];
+  readonly columns?: ReadonlyMap<string, number>;
   /** Group the source knows the record belongs to (Twelve Data: the block's symbol). */
   readonly group?: string;
   /** Extra context the source knows (Twelve Data: the block's interval). */

@@ -21,12 +21,41 @@ export const show = (value: unknown): string => {
 
 /** A field's value from CSV columns or from a JSON object's own property. */
 export function fieldOf(record: SourceRecord, name: string): unknown {
+  if (record.cells !== undefined) {
+    const at = record.columns?.get(name);
+    return at === undefined ? undefined : record.cells[at];
+  }
   if (record.fields) return record.fields[name];
   const raw = record.raw;
   if (raw !== null && typeof raw === 'object' && !Array.isArray(raw) && Object.hasOwn(raw, name)) {
     return (raw as Record<string, unknown>)[name];
   }
   return undefined;
+}
+
+/**
+ * Reads a fixed list of fields into `out`, in order. CSV positions are looked up
+ * once per file (its records share one `columns`), not once per field and row.
+ */
+export function fieldPicker(names: readonly string[]): (record: SourceRecord, out: unknown[]) => void {
+  let columns: ReadonlyMap<string, number> | undefined;
+  let at: number[] = [];
+  const n = names.length;
+  return (record, out) => {
+    const cells = record.cells;
+    if (cells === undefined) {
+      for (let i = 0; i < n; i++) out[i] = fieldOf(record, names[i] as string);
+      return;
+    }
+    if (record.columns !== columns) {
+      columns = record.columns;
+      at = names.map((name) => columns?.get(name) ?? -1);
+    }
+    for (let i = 0; i < n; i++) {
+      const position = at[i] as number;
+      out[i] = position < 0 ? undefined : cells[position];
+    }
+  };
 }
 
 export const isBlank = (value: unknown): boolean =>

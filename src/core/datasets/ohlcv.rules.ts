@@ -5,7 +5,7 @@
 import type { RecordValidator, SourceRecord, Validation } from './contract.js';
 import { DuplicateIndex } from './duplicate-index.js';
 import {
-  fieldOf,
+  fieldPicker,
   type Issues,
   isBlank,
   type MarketDatetime,
@@ -38,17 +38,23 @@ export const OHLCV_RULES = [
   'each (symbol, datetime) at most once per file (duplicate_row)',
 ] as const;
 
-let lastText: string | undefined;
-let lastJson = '""';
+/** JSON of each symbol, kept for the file's next rows of it: printing it is the one escape a row needs. */
+const symbolJson = new Map<string, string>();
+const SYMBOLS_KEPT = 10_000;
 
-/** JSON of a string, remembering the last one: rows arrive in runs of one symbol and interval. */
 function jsonString(text: string): string {
-  if (text !== lastText) {
-    lastText = text;
-    lastJson = JSON.stringify(text);
+  let json = symbolJson.get(text);
+  if (json === undefined) {
+    if (symbolJson.size >= SYMBOLS_KEPT) symbolJson.clear();
+    json = JSON.stringify(text);
+    symbolJson.set(text, json);
   }
-  return lastJson;
+  return json;
 }
+
+const PRICE_FIELDS = ['open', 'high', 'low', 'close', 'volume'] as const;
+const pickPrices = fieldPicker(PRICE_FIELDS);
+const prices: unknown[] = [];
 
 /**
  * JSON.stringify(row), written out, with each number's text cut from the source
@@ -56,8 +62,9 @@ function jsonString(text: string): string {
  * `datetime` was validated to digits, dashes, colons and `T`, so it needs no escaping.
  */
 export function serializeOhlcv(row: OhlcvRow, record: SourceRecord): string {
+  pickPrices(record, prices);
   const interval = row.interval === undefined ? '' : `,"interval":${JSON.stringify(row.interval)}`;
-  return `{"symbol":${jsonString(row.symbol)},"datetime":"${row.datetime}","open":${numberText(fieldOf(record, 'open'), row.open)},"high":${numberText(fieldOf(record, 'high'), row.high)},"low":${numberText(fieldOf(record, 'low'), row.low)},"close":${numberText(fieldOf(record, 'close'), row.close)}${row.volume === undefined ? '' : `,"volume":${numberText(fieldOf(record, 'volume'), row.volume)}`}${interval}}`;
+  return `{"symbol":${jsonString(row.symbol)},"datetime":"${row.datetime}","open":${numberText(prices[0], row.open)},"high":${numberText(prices[1], row.high)},"low":${numberText(prices[2], row.low)},"close":${numberText(prices[3], row.close)}${row.volume === undefined ? '' : `,"volume":${numberText(prices[4], row.volume)}`}${interval}}`;
 }
 
 function inconsistency(open: number, high: number, low: number, close: number): string {
@@ -79,6 +86,8 @@ export function createOhlcvValidator(
   looseDatetime = false,
 ): RecordValidator<OhlcvRow> {
   const seen = new DuplicateIndex();
+  const pick = fieldPicker(OHLCV_FIELDS);
+  const values: unknown[] = [];
   return {
     validate(record: SourceRecord): Validation<OhlcvRow> {
       const issues: Issues = [];
@@ -88,12 +97,13 @@ export function createOhlcvValidator(
       if (symbol === undefined) {
         issues.push({ code: 'missing_symbol', field: 'symbol', message: 'the row has no symbol' });
       }
-      const when = readMarketDatetime(fieldOf(record, 'datetime'), 'datetime', issues, looseDatetime);
-      const open = readNonNegative(fieldOf(record, 'open'), 'open', issues);
-      const high = readNonNegative(fieldOf(record, 'high'), 'high', issues);
-      const low = readNonNegative(fieldOf(record, 'low'), 'low', issues);
-      const close = readNonNegative(fieldOf(record, 'close'), 'close', issues);
-      const volumeValue = fieldOf(record, 'volume');
+      pick(record, values);
+      const when = readMarketDatetime(values[0], 'datetime', issues, looseDatetime);
+      const open = readNonNegative(values[1], 'open', issues);
+      const high = readNonNegative(values[2], 'high', issues);
+      const low = readNonNegative(values[3], 'low', issues);
+      const close = readNonNegative(values[4], 'close', issues);
+      const volumeValue = values[5];
       const volume = isBlank(volumeValue) ? undefined : readNonNegative(volumeValue, 'volume', issues);
       if (
         open !== undefined &&

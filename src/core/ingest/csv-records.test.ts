@@ -2,10 +2,23 @@ import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_PARSE_LIMITS, type ParseLimits } from '../datasets/contract.js';
-import { CsvRecords, type ParsedRecord } from './csv-records.js';
+import { CsvRecords } from './csv-records.js';
 
-/** What readCsv takes from a record's raw text: blank lines before it, its own text, the breaks it spans. */
-function shape({ record, raw }: ParsedRecord) {
+/** A record as csv-parse hands it over with `raw: true`. */
+interface ParsedRecord {
+  readonly record: string[];
+  readonly raw: string;
+}
+
+interface Shape {
+  readonly record: string[];
+  readonly lead: number;
+  readonly text: string;
+  readonly breaks: number;
+}
+
+/** What the reader hands over, from csv-parse's raw text: blank lines before it, its own text, the breaks it spans. */
+function shape({ record, raw }: ParsedRecord): Shape {
   let lead = 0;
   while (lead < raw.length && (raw[lead] === '\n' || raw[lead] === '\r')) lead++;
   let end = raw.length;
@@ -15,7 +28,7 @@ function shape({ record, raw }: ParsedRecord) {
   return { record, lead, text: raw.slice(lead, end), breaks };
 }
 
-type Outcome = { records: ReturnType<typeof shape>[] } | { error: string };
+type Outcome = { records: Shape[] } | { error: string };
 
 /** csv-parse alone on the whole text, with the options the CSV source has always used. */
 function csvParseOf(text: string, limits: ParseLimits): Outcome {
@@ -34,12 +47,14 @@ function csvParseOf(text: string, limits: ParseLimits): Outcome {
 }
 
 async function recordsOf(parts: readonly string[], limits: ParseLimits): Promise<Outcome> {
-  const records: ParsedRecord[] = [];
-  const reader = new CsvRecords(limits, (parsed) => records.push(parsed));
+  const records: Shape[] = [];
+  const reader = new CsvRecords(limits, (record, text, lead, breaks) =>
+    records.push({ record, lead, text, breaks }),
+  );
   try {
     for (const part of parts) await reader.write(part);
     await reader.end();
-    return { records: records.map(shape) };
+    return { records };
   } catch (error) {
     return { error: (error as { code?: string }).code ?? 'error' };
   } finally {

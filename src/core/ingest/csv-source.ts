@@ -8,7 +8,7 @@
  * validators read strings anyway).
  */
 import type { CsvError } from 'csv-parse';
-import type { DatasetContract, ParseLimits, SourceItem, SourceRecord } from '../datasets/contract.js';
+import type { DatasetContract, ParseLimits, SourceItem } from '../datasets/contract.js';
 import { UnreadableFileError } from '../errors.js';
 import {
   type CsvLayout,
@@ -20,7 +20,7 @@ import {
   headerNamesOf,
   resolveHeader,
 } from './csv-header.js';
-import { CsvRecords, type ParsedRecord } from './csv-records.js';
+import { CsvRecords } from './csv-records.js';
 
 /** What the CSV source itself can reject, in the words of a contract's `rules`. */
 export const CSV_SOURCE_RULES = [
@@ -28,38 +28,11 @@ export const CSV_SOURCE_RULES = [
   'a copy of the header row inside the data is rejected (repeated_header)',
 ] as const;
 
-const LF = 10;
-const CR = 13;
-const isBreak = (code: number): boolean => code === LF || code === CR;
-
-/** Line breaks as an editor counts them: `\r\n`, `\n` or a lone `\r`. */
-function countBreaks(text: string): number {
-  // indexOf scans natively, several times faster than a charCodeAt loop.
-  let breaks = 0;
-  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) breaks++;
-  for (let i = text.indexOf('\r'); i !== -1; i = text.indexOf('\r', i + 1)) {
-    if (text.charCodeAt(i + 1) !== LF) breaks++;
-  }
-  return breaks;
-}
-
-/**
- * csv-parse's raw text starts with one character for each blank line it skipped
- * before the record, and ends with the first character of the record's line break
- * (a `\r\n` break leaves `\r`). Returns where the record's own text begins.
- */
+/** How many line breaks start csv-parse's raw text of a record (blank lines it skipped). */
 function leadingBreaks(raw: string): number {
   let n = 0;
-  while (n < raw.length && isBreak(raw.charCodeAt(n))) n++;
+  while (n < raw.length && (raw.charCodeAt(n) === 10 || raw.charCodeAt(n) === 13)) n++;
   return n;
-}
-
-/** The raw text without the line break that ended it. */
-function trailingBreakStart(raw: string, from: number): number {
-  let end = raw.length;
-  if (end > from && raw.charCodeAt(end - 1) === LF) end--;
-  if (end > from && raw.charCodeAt(end - 1) === CR) end--;
-  return end;
 }
 
 const normalizeName = (name: string): string => name.trim().toLowerCase();
@@ -88,14 +61,17 @@ function headerProblem(resolution: HeaderResolution, layout: CsvLayout): string 
   return problems.length > 0 ? problems.join('; ') : undefined;
 }
 
-/** Turns parsed records into source items: header check, line numbers, field mapping. */
+/** Turns parsed records into source items: header check, line numbers, field positions. */
 class RecordMapper {
   private readonly header: readonly string[];
   /** The file's own header names, normalized, to recognize a repeated header row. */
   private names: readonly string[] = [];
-  /** The contract column each position feeds (undefined: a column the contract does not know). */
-  private positions: readonly (string | undefined)[] = [];
-  private extraNames: readonly string[] = [];
+  /** Contract column name → its position in a record's cells; one map for the whole file. */
+  private columns: ReadonlyMap<string, number> = new Map();
+  /** Values for contract columns the file lacks, appended to every record's cells. */
+  private defaults: readonly string[] = [];
+  /** Positions of columns the contract does not know, with their names as the file gives them. */
+  private extras: ReadonlyArray<readonly [number, string]> = [];
   /** The line on which the text after the last record begins. */
   private line = 1;
   private index = 0;
@@ -105,75 +81,77 @@ class RecordMapper {
     this.header = layout.columns.map((c) => c.name);
   }
 
-  map(parsed: ParsedRecord, out: SourceItem[]): void {
-    const { record, raw } = parsed;
-    const lead = leadingBreaks(raw);
+  map(record: string[], text: string, lead: number, breaks: number, out: SourceItem[]): void {
     const line = this.line + lead;
-    this.line += countBreaks(raw);
-    const text = raw.slice(lead, trailingBreakStart(raw, lead));
+    this.line += breaks;
     if (!this.headerSeen) {
       // White space before the header is no header yet (a file of blank lines is empty, not foreign).
       if (text.trim() === '') return;
-      const resolution = resolveHeader(record, this.layout);
-      const problem = headerProblem(resolution, this.layout);
-      if (problem !== undefined) {
-        throw new UnreadableFileError(
-          'dataset_mismatch',
-          `expected the CSV header ${show(this.header.join(','))}, found ${show(text)} on line ${line}: ${problem}`,
-        );
-      }
-      this.names = record.map(normalizeName);
-      this.positions = resolution.positions;
-      this.extraNames = record.map((name, i) => (resolution.positions[i] === undefined ? name.trim() : ''));
-      this.headerSeen = true;
+      this.readHeader(record, text, line);
       return;
     }
     const index = ++this.index;
     if (record.length !== this.names.length) {
       const message = `expected ${this.names.length} fields, got ${record.length}`;
       out.push({ kind: 'rejected', index, line, raw: text, issues: [{ code: 'malformed_row', message }] });
-    } else if (this.isHeader(record)) {
+      return;
+    }
+    if (this.isHeader(record)) {
       const message = 'the header row is repeated inside the data';
       out.push({ kind: 'rejected', index, line, raw: text, issues: [{ code: 'repeated_header', message }] });
-    } else {
-      // No prototype: a column named `__proto__` stays an ordinary field.
-      const fields: Record<string, string> = Object.create(null);
-      let extra: Record<string, string> | undefined;
-      let unexpected: string | undefined;
-      for (let i = 0; i < record.length; i++) {
-        const name = this.positions[i];
-        if (name !== undefined) fields[name] = record[i] as string;
-        else if (this.layout.extra === 'evolve') {
-          extra ??= Object.create(null) as Record<string, string>;
-          extra[this.extraNames[i] as string] = record[i] as string;
-        } else if (this.layout.extra === 'discard_row' && (record[i] as string).trim() !== '') {
-          unexpected ??= this.extraNames[i];
+      return;
+    }
+    let extra: Record<string, string> | undefined;
+    if (this.extras.length > 0) {
+      if (this.layout.extra === 'evolve') {
+        // No prototype: an unknown column named `__proto__` stays an ordinary member.
+        extra = Object.create(null) as Record<string, string>;
+        for (const [at, name] of this.extras) extra[name] = record[at] as string;
+      } else if (this.layout.extra === 'discard_row') {
+        const unexpected = this.extras.find(([at]) => (record[at] as string).trim() !== '')?.[1];
+        if (unexpected !== undefined) {
+          const message = `column ${JSON.stringify(unexpected)} is not in the contract (evolution policy discard_row)`;
+          const issues = [{ code: 'unexpected_column', field: unexpected, message }] as const;
+          out.push({ kind: 'rejected', index, line, raw: text, issues });
+          return;
         }
       }
-      if (this.layout.defaults) {
-        for (const [name, value] of Object.entries(this.layout.defaults)) fields[name] ??= value;
-      }
-      if (unexpected !== undefined) {
-        const message = `column ${JSON.stringify(unexpected)} is not in the contract (evolution policy discard_row)`;
-        out.push({
-          kind: 'rejected',
-          index,
-          line,
-          raw: text,
-          issues: [{ code: 'unexpected_column', field: unexpected, message }],
-        });
-        return;
-      }
-      const item: SourceRecord = {
-        kind: 'record',
-        index,
-        line,
-        raw: text,
-        fields,
-        ...(extra ? { extra } : {}),
-      };
-      out.push(item);
     }
+    for (const value of this.defaults) record.push(value);
+    const columns = this.columns;
+    out.push(
+      extra === undefined
+        ? { kind: 'record', index, line, raw: text, cells: record, columns }
+        : { kind: 'record', index, line, raw: text, cells: record, columns, extra },
+    );
+  }
+
+  private readHeader(record: readonly string[], text: string, line: number): void {
+    const resolution = resolveHeader(record, this.layout);
+    const problem = headerProblem(resolution, this.layout);
+    if (problem !== undefined) {
+      throw new UnreadableFileError(
+        'dataset_mismatch',
+        `expected the CSV header ${show(this.header.join(','))}, found ${show(text)} on line ${line}: ${problem}`,
+      );
+    }
+    this.names = record.map(normalizeName);
+    const columns = new Map<string, number>();
+    const extras: Array<readonly [number, string]> = [];
+    resolution.positions.forEach((name, at) => {
+      if (name === undefined) extras.push([at, (record[at] as string).trim()]);
+      else columns.set(name, at);
+    });
+    const defaults: string[] = [];
+    for (const [name, value] of Object.entries(this.layout.defaults ?? {})) {
+      if (columns.has(name)) continue;
+      columns.set(name, record.length + defaults.length);
+      defaults.push(value);
+    }
+    this.columns = columns;
+    this.defaults = defaults;
+    this.extras = extras;
+    this.headerSeen = true;
   }
 
   private isHeader(record: readonly string[]): boolean {
@@ -223,7 +201,7 @@ export async function* readCsv(
   // The delimiter is the header's: known once the first text arrives.
   const records = new CsvRecords(
     limits,
-    (parsed) => mapper.map(parsed, batch),
+    (record, text, lead, breaks) => mapper.map(record, text, lead, breaks, batch),
     (start) => layout.delimiter ?? delimiterOf(firstLineOf(start)),
   );
   // A mapping failure (a wrong header) is the file's answer as it stands; anything else is csv-parse's.

@@ -318,12 +318,13 @@ async function runIngest(
     if (tally.total === 0) {
       throw new UnreadableFileError('empty_file', 'the file has no records after its header');
     }
-    await rejects.close();
     if (tally.valid > 0) {
-      await processed.close();
+      // Each close waits for its file to reach the disk: the two waits overlap.
+      await Promise.all([processed.close(), rejects.close()]);
       return finish('ingested', undefined, { processed: processedKey, rejects: rejectsKey });
     }
     // Nothing valid: keep the rejects as evidence, but publish no empty processed file.
+    await rejects.close();
     await processed.abort();
     const allSourceErrors = tally.reasons.source_error === tally.rejected;
     return finish(
