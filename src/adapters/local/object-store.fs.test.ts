@@ -113,6 +113,20 @@ describe('FsObjectStore on disk', () => {
       }
     }));
 
+  it('publishes every byte of a write long enough to be flushed to disk on the way', () =>
+    withStore(async (store, root) => {
+      const writer = await store.openWriter('processed/long.jsonl');
+      const hash = createHash('sha256');
+      for (let i = 0; i < 600; i++) {
+        const chunk = Buffer.alloc(64 * 1024, i % 251);
+        hash.update(chunk);
+        await writer.write(chunk);
+      }
+      expect((await writer.close()).size).toBe(600 * 64 * 1024);
+      const stored = await readFile(path.join(root, 'processed', 'long.jsonl'));
+      expect(createHash('sha256').update(stored).digest('hex')).toBe(hash.digest('hex'));
+    }));
+
   it('refuses keys under the reserved temp folder', () =>
     withStore(async (store) => {
       await expect(store.put('.tmp/x', 'x')).rejects.toBeInstanceOf(InvalidKeyError);

@@ -1,7 +1,9 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_PARSE_LIMITS, type SourceItem } from '../datasets/contract.js';
 import type { CompiledContract } from './compile.js';
 import { loadContractText } from './parse-document.js';
+import { isCanonicalInstant } from './values.js';
 
 async function* chunks(text: string, size = 7): AsyncGenerator<string> {
   for (let at = 0; at < text.length; at += size) yield text.slice(at, at + size);
@@ -182,5 +184,86 @@ describe('a JSON contract', () => {
   it('recognizes a file by the fields of its first record', () => {
     expect(contract.sniff(JSON.stringify([tick]))).toBe(true);
     expect(contract.sniff('{"meta":{"symbol":"AAPL"},"values":[]}')).toBe(false);
+  });
+});
+
+describe('printing a CSV row', () => {
+  const contract = loadContractText(
+    JSON.stringify({
+      dataset: 'ledger',
+      title: 'Ledger',
+      format: 'csv',
+      columns: [
+        { name: 'id', type: 'string' },
+        { name: 'amount', type: 'number', number: { decimal: ',', thousands: '.' } },
+        { name: 'price', type: 'number', number: { decimal: '.', thousands: ',', currency: true } },
+        { name: 'qty', type: 'integer', required: false },
+        { name: 'at', type: 'datetime', required: false },
+      ],
+    }),
+    'ledger.json',
+  );
+
+  it('prints numbers from their value where the text is not their JSON, the rest as JSON.stringify does', async () => {
+    const text =
+      'id,amount,price,qty,at\n' +
+      'a,1.234,"$1,199.00",007,2024-05-01T10:00:00.000Z\n' +
+      'b,"1.234,50",12.50,,2024-05-01T12:00:00+02:00\n';
+    const validator = contract.createValidator();
+    const printed: string[] = [];
+    for await (const batch of contract.read(chunks(text), DEFAULT_PARSE_LIMITS)) {
+      for (const item of batch as SourceItem[]) {
+        if (item.kind !== 'record') throw new Error('source rejected');
+        const result = validator.validate(item);
+        if (!result.ok) throw new Error(JSON.stringify(result.issues));
+        expect(contract.serialize?.(result.row, item)).toBe(JSON.stringify(result.row));
+        printed.push(contract.serialize?.(result.row, item) as string);
+      }
+    }
+    expect(printed).toEqual([
+      '{"id":"a","amount":1234,"price":1199,"qty":7,"at":"2024-05-01T10:00:00.000Z"}',
+      '{"id":"b","amount":1234.5,"price":12.5,"qty":null,"at":"2024-05-01T10:00:00.000Z"}',
+    ]);
+  });
+});
+
+describe('isCanonicalInstant', () => {
+  it('holds for every instant toISOString prints from year 1 to 9999', () => {
+    fc.assert(
+      fc.property(
+        fc.date({
+          min: new Date('0001-01-01T00:00:00.000Z'),
+          max: new Date('9999-12-31T23:59:59.999Z'),
+          noInvalidDate: true,
+        }),
+        (d) => isCanonicalInstant(d.toISOString()),
+      ),
+    );
+  });
+
+  it('holds only for a text that Date parses and prints back unchanged', () => {
+    const digit = fc.constantFrom('0', '1', '2', '3', '5', '9');
+    const text = fc
+      .tuple(
+        fc.array(digit, { minLength: 4, maxLength: 4 }),
+        fc.constantFrom('01', '02', '12', '13', '00', '31'),
+        fc.constantFrom('01', '28', '29', '30', '31', '32', '00'),
+        fc.constantFrom('T', 't', ' '),
+        fc.constantFrom('00', '23', '24', '09'),
+        fc.constantFrom('00', '59', '60'),
+        fc.constantFrom('00', '59', '60'),
+        fc.array(digit, { minLength: 3, maxLength: 3 }),
+        fc.constantFrom('Z', 'z', '+'),
+      )
+      .map(
+        ([y, mo, d, t, h, mi, s, ms, z]) => `${y.join('')}-${mo}-${d}${t}${h}:${mi}:${s}.${ms.join('')}${z}`,
+      );
+    fc.assert(
+      fc.property(text, (t) => {
+        if (!isCanonicalInstant(t)) return;
+        expect(new Date(Date.parse(t)).toISOString()).toBe(t);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

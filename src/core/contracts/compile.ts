@@ -13,7 +13,7 @@ import type {
   Validation,
 } from '../datasets/contract.js';
 import type { Issues } from '../datasets/fields.js';
-import { fieldOf, fieldPicker } from '../datasets/fields.js';
+import { fieldOf, fieldPicker, numberText, quoteJson } from '../datasets/fields.js';
 import { symbolFromKey } from '../datasets/file-symbol.js';
 import { createOhlcvValidator, OHLCV_RULES, serializeOhlcv } from '../datasets/ohlcv.rules.js';
 import { twelvedataOhlcv } from '../datasets/twelvedata-ohlcv.js';
@@ -24,7 +24,7 @@ import { firstRecordOf } from './first-record.js';
 import { readJsonRecords } from './json-records.js';
 import { compileKeyGlob } from './key-glob.js';
 import { compileRule, type RowRule } from './rules.js';
-import { type ColumnReader, compileColumn, describeRange, TYPE_REASON } from './values.js';
+import { type ColumnReader, compileColumn, describeRange, printsAsWritten, TYPE_REASON } from './values.js';
 
 /** Where a contract came from: shipped inside sluice, or a file of the project. */
 export type ContractOrigin =
@@ -257,6 +257,40 @@ function declaredValidator(
   };
 }
 
+/**
+ * JSON.stringify(row) of a CSV record's row, written out column by column: each
+ * key's JSON is made once, and a number is cut from its cell where that text
+ * already is its JSON (numberText). Printing doubles cost more than reading them.
+ * A JSON record's row (which may carry members beyond the columns) goes to JSON.stringify.
+ */
+function declaredSerializer(doc: ContractDocument): (row: unknown, record: SourceRecord) => string {
+  // Declared order is JSON.stringify's: a column name never starts with a digit (document.ts).
+  const order = doc.columns.map((c) => c.name);
+  const keys = order.map((name) => `${JSON.stringify(name)}:`);
+  const fromText = doc.columns.map(printsAsWritten);
+  const pick = fieldPicker(order);
+  const cells: unknown[] = [];
+  return (row, record) => {
+    if (record.cells === undefined) return JSON.stringify(row);
+    pick(record, cells);
+    const values = row as Record<string, unknown>;
+    let out = '';
+    for (let i = 0; i < order.length; i++) {
+      const value = values[order[i] as string];
+      let json: string;
+      if (typeof value === 'number') {
+        json = !Number.isFinite(value) ? 'null' : fromText[i] ? numberText(cells[i], value) : String(value);
+      } else if (typeof value === 'string') json = quoteJson(value);
+      else if (value === null) json = 'null';
+      else if (typeof value === 'boolean') json = value ? 'true' : 'false';
+      else if (value === undefined) continue;
+      else json = JSON.stringify(value);
+      out += out === '' ? `${keys[i]}${json}` : `,${keys[i]}${json}`;
+    }
+    return `{${out}}`;
+  };
+}
+
 function analysisOf(doc: ContractDocument): AnalysisPlan {
   const columns = doc.columns.map((c) => ({ name: c.name, type: c.type }));
   const time =
@@ -332,6 +366,7 @@ export function compileContract(doc: ContractDocument, origin: ContractOrigin): 
       rules: ruleWords(doc),
       ...csvOf(doc),
       createValidator,
+      serialize: declaredSerializer(doc),
     } satisfies CompiledContract;
   }
   return {

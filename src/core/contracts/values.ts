@@ -56,17 +56,32 @@ function formattedNumber(format: NonNullable<ColumnDocument['number']>): (text: 
   };
 }
 
+/** Plain `.`-decimal files and `$1,199.00`-style money take readNumber's fast path and messages. */
+function readsWithReadNumber(column: ColumnDocument): boolean {
+  const format = column.number;
+  if (format === undefined) return true;
+  const money = format.decimal === '.' && format.thousands === ',' && format.currency;
+  return money || (format.decimal === '.' && format.thousands === undefined && !format.currency);
+}
+
+/**
+ * Whether a value of this column can be printed from its source text with
+ * numberText: it was read by readNumber, so a text of digits and one dot is the
+ * decimal the value is (a `1.234` written with `.` thousands is not).
+ */
+export const printsAsWritten = (column: ColumnDocument): boolean =>
+  (column.type === 'number' || column.type === 'integer') && readsWithReadNumber(column);
+
 function numberReader(
   column: ColumnDocument,
   integer: boolean,
 ): (value: unknown, issues: Issues) => number | undefined {
   const { name } = column;
   const format = column.number;
-  // Plain `.`-decimal files and `$1,199.00`-style money take readNumber's fast path and messages.
   const money = format?.decimal === '.' && format.thousands === ',' && format.currency;
-  const plain =
-    format === undefined || (format.decimal === '.' && format.thousands === undefined && !format.currency);
-  const parse = format === undefined || plain || money ? undefined : formattedNumber(format);
+  const parse = readsWithReadNumber(column)
+    ? undefined
+    : formattedNumber(format as NonNullable<ColumnDocument['number']>);
   const code = column.reason ?? 'not_a_number';
   return (value, issues) => {
     let n: number | undefined;
@@ -127,6 +142,55 @@ function dateReader(column: ColumnDocument): (text: string) => string | undefine
   };
 }
 
+/** The number the two digits at `at` spell, or -1. */
+function twoDigits(text: string, at: number): number {
+  const a = text.charCodeAt(at) - 48;
+  const b = text.charCodeAt(at + 1) - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
+}
+
+/**
+ * Whether the text is already what the reader would print: `YYYY-MM-DDTHH:MM:SS.sssZ`,
+ * a real date and time. Most machine-written instants are, and parsing them into a
+ * Date and printing it again costs more than the rest of their row.
+ */
+export function isCanonicalInstant(text: string): boolean {
+  if (text.length !== 24) return false;
+  // - - T : : . Z
+  if (
+    text.charCodeAt(4) !== 45 ||
+    text.charCodeAt(7) !== 45 ||
+    text.charCodeAt(10) !== 84 ||
+    text.charCodeAt(13) !== 58 ||
+    text.charCodeAt(16) !== 58 ||
+    text.charCodeAt(19) !== 46 ||
+    text.charCodeAt(23) !== 90
+  ) {
+    return false;
+  }
+  const century = twoDigits(text, 0);
+  const years = twoDigits(text, 2);
+  const hour = twoDigits(text, 11);
+  const minute = twoDigits(text, 14);
+  const second = twoDigits(text, 17);
+  const ms = twoDigits(text, 20);
+  const msLast = text.charCodeAt(22) - 48;
+  return (
+    century >= 0 &&
+    years >= 0 &&
+    hour >= 0 &&
+    hour <= 23 &&
+    minute >= 0 &&
+    minute <= 59 &&
+    second >= 0 &&
+    second <= 59 &&
+    ms >= 0 &&
+    msLast >= 0 &&
+    msLast <= 9 &&
+    isRealDate(century * 100 + years, twoDigits(text, 5), twoDigits(text, 8))
+  );
+}
+
 function datetimeReader(column: ColumnDocument): (value: unknown) => string | undefined {
   const zone = column.timezone === undefined ? undefined : zoneOf(column.timezone);
   const formats = column.formats.map(compileDateFormat);
@@ -140,6 +204,7 @@ function datetimeReader(column: ColumnDocument): (value: unknown) => string | un
     if (typeof value === 'number') return epoch === undefined ? undefined : fromEpoch(value);
     if (typeof value !== 'string') return undefined;
     const text = value.trim();
+    if (isCanonicalInstant(text)) return text;
     const instant = INSTANT.exec(text);
     if (instant) {
       const z = (instant[9] as string).toUpperCase();

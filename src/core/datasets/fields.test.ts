@@ -4,6 +4,7 @@ import {
   type Issues,
   isRealDate,
   numberText,
+  quoteJson,
   readMarketDatetime,
   readNumber,
   readTimestamp,
@@ -165,12 +166,31 @@ describe('readNumber fast path', () => {
   });
 });
 
+describe('quoteJson', () => {
+  it('prints exactly what JSON.stringify prints for any text', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.string({ unit: 'binary' }),
+          fc.string({ unit: fc.constantFrom('a', '"', '\\', '\n', '\u0001', '\ud800', '\udc00', '\u2028') }),
+        ),
+        (text) => {
+          expect(quoteJson(text)).toBe(JSON.stringify(text));
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+});
+
 describe('numberText', () => {
   it('prints exactly what JSON.stringify prints for the number read from any decimal text', () => {
     fc.assert(
       fc.property(
         fc.oneof(
           fc.stringMatching(/^-?\d{0,9}(\.\d{0,9})?$/),
+          fc.stringMatching(/^-?0\.0{5,7}[1-9]\d{0,3}$/),
           fc.double({ noNaN: true, noDefaultInfinity: true }).map(String),
           fc.string(),
         ),
@@ -191,6 +211,10 @@ describe('numberText', () => {
     ['7.', '7'],
     ['0.0000001', '1e-7'],
     ['0.000001', '0.000001'],
+    ['-0', '0'],
+    ['-0.5', '-0.5'],
+    ['0', '0'],
+    ['120', '120'],
   ])('canonicalizes %j to %j', (text, expected) => {
     expect(numberText(text, readNumber(text, 'x', []) as number)).toBe(expected);
   });

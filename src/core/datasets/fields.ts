@@ -312,6 +312,16 @@ export function readTimestamp(value: unknown, field: string, issues: Issues): st
   return new Date(ms).toISOString();
 }
 
+/** JSON.stringify(text), skipping its escaping pass when no character needs one (most cells). */
+export function quoteJson(text: string): string {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    // Controls, the quote, the backslash, and surrogates (a lone one is escaped).
+    if (c < 32 || c === 34 || c === 92 || (c >= 0xd800 && c <= 0xdfff)) return JSON.stringify(text);
+  }
+  return `"${text}"`;
+}
+
 /**
  * The JSON text of `value`, which was read from `raw`. For a plain decimal string
  * (at most 15 digits) the canonical text is cut out of the source instead of
@@ -339,6 +349,12 @@ export function numberText(raw: unknown, value: number): string {
   if (dot >= 0) {
     while (end > dot + 1 && raw.charCodeAt(end - 1) === 48) end--;
     if (end === dot + 1) end = dot;
+  }
+  const first = negative ? 1 : 0;
+  // Already canonical (most cells are): the cell itself, with nothing cut or joined.
+  if (start === first && end === length && start < intEnd && !(negative && value === 0)) {
+    const small = raw.charCodeAt(start) === 48 && dot >= 0 && raw.startsWith('000000', dot + 1);
+    if (!small) return raw;
   }
   const integer = start < intEnd ? raw.slice(start, intEnd) : '0';
   const fraction = end > intEnd ? raw.slice(intEnd, end) : '';
