@@ -244,23 +244,24 @@ export class CsvRecords {
       if (cr !== -1 && cr < pos) cr = text.indexOf('\r', pos);
       if (quote !== -1 && quote < pos) quote = text.indexOf('"', pos);
       let record: string[];
-      let quoted: string[] | undefined;
+      let body: string;
+      // A quoted field may hold line breaks of its own; a plain line holds none.
+      let inner = 0;
       let end = nl;
       if (quote === -1 || quote >= nl) {
         if ((cr !== -1 && cr < nl) || nl - pos > this.maxPlainUnits) return handOver();
-        record = text.slice(pos, nl).split(',');
+        body = text.slice(pos, nl);
+        record = body.split(',');
       } else {
         const read = readQuoted(text, pos, final);
         if (read === 'elsewhere') return handOver();
         if (read === 'more') break;
         if (read.end - pos > this.maxPlainUnits) return handOver();
         record = read.fields;
-        quoted = record;
         end = read.end;
+        body = text.slice(pos, end);
+        inner = countBreaks(body);
       }
-      const body = text.slice(pos, end);
-      // A quoted field may hold line breaks of its own; a plain line holds none.
-      const inner = record === quoted ? countBreaks(body) : 0;
       this.onRecord(record, body, blanks, blanks + inner + (end < text.length ? 1 : 0));
       blanks = 0;
       pos = Math.min(end + 1, text.length);
