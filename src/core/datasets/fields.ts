@@ -181,7 +181,7 @@ export function isRealDate(year: number, month: number, day: number): boolean {
 }
 
 /** Days since 1970-01-01 of a proleptic Gregorian date (Hinnant's algorithm); Date.UTC maps years 0-99 to 19xx. */
-function daysFromCivil(year: number, month: number, day: number): number {
+export function daysFromCivil(year: number, month: number, day: number): number {
   const y = month <= 2 ? year - 1 : year;
   const era = Math.floor(y / 400);
   const yearOfEra = y - era * 400;
