@@ -180,6 +180,17 @@ describe('JsonScanner', () => {
     );
   });
 
+  it('reads records cut at every point, around and after the last closing brace of a chunk', () => {
+    const shape: ElementShape = { keys: ['a', 'b'], build: (v) => ({ a: v[0], b: v[1] }) };
+    const text = '[{"a":"1","b":2} ,\n {"a":"}","b":null},{"b":1,"a":"x"} , {} ]';
+    for (let i = 0; i <= text.length; i++) {
+      for (const j of [i, i + 1, i + 7]) {
+        const chunks = [text.slice(0, i), text.slice(i, j), text.slice(j)];
+        expect(rebuild(chunks, 'elements', ROOMY, shape).root).toEqual(JSON.parse(text));
+      }
+    }
+  });
+
   it('refuses a shape whose member names would need escaping', () => {
     expect(() => new JsonScanner(SKIP, ROOMY, { keys: ['a"b'], build: () => ({}) })).toThrow(/escaping/);
   });

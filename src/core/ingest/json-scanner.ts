@@ -564,15 +564,20 @@ export class JsonScanner {
    * element the fast path could not finish.
    */
   private fastElements(s: string, i: number): number {
+    // A read past the end of the chunk deoptimizes this loop, once for every place that
+    // reads. An element starting after the chunk's last '}' cannot end in it, and the
+    // text after a '}' that is the last one is left to the general path, so none does.
+    const last = s.lastIndexOf('}');
     let at = i;
     for (;;) {
-      const end = this.fastObject(s, at);
+      const end = at < last ? this.fastObject(s, at) : -1;
       if (end < 0) {
         this.state = VALUE;
         return at;
       }
       this.handler.value(undefined, this.fastValue);
       this.state = AFTER_VALUE;
+      if (end > last) return end;
       let c = s.charCodeAt(end);
       let j = end;
       while (isWhitespace(c)) c = s.charCodeAt(++j);
