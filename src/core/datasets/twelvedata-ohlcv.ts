@@ -116,6 +116,8 @@ export function reservedMember(raw: object): string | undefined {
 class Block {
   /** Members other than `values`, kept for an error block's `raw`. */
   readonly members: Record<string, unknown> = {};
+  /** Whether `members.status` is "error": kept as a field, as every bar asks. */
+  failed = false;
   symbol: string | undefined;
   context: Readonly<Record<string, string>> | undefined;
   metaSeen = false;
@@ -133,10 +135,6 @@ class Block {
     readonly key: string | undefined,
     readonly keyIsSymbol: boolean,
   ) {}
-
-  get failed(): boolean {
-    return this.members.status === 'error';
-  }
 
   get group(): string | undefined {
     return this.symbol ?? (this.keyIsSymbol ? this.key : undefined);
@@ -255,6 +253,7 @@ class TwelveDataReader implements JsonScanHandler {
 
   private member(block: Block, key: string, value: unknown): void {
     block.members[key] = value;
+    if (key === 'status') block.failed = value === 'error';
     if (key !== 'meta' || value === null || typeof value !== 'object' || Array.isArray(value)) return;
     const { symbol, interval } = value as Record<string, unknown>;
     block.metaSeen = true;
