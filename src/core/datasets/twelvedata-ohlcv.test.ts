@@ -80,6 +80,12 @@ const bar = (datetime: string, extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
+/** What a record of a bar() with nothing extra carries besides raw: its members as cells. */
+const cellsOf = (raw: ReturnType<typeof bar>) => ({
+  cells: [raw.datetime, raw.open, raw.high, raw.low, raw.close, raw.volume],
+  columns: new Map(['datetime', 'open', 'high', 'low', 'close', 'volume'].map((name, at) => [name, at])),
+});
+
 const meta = (symbol: string) => ({
   symbol,
   interval: '1day',
@@ -107,8 +113,22 @@ describe('twelvedata-ohlcv', () => {
   it('reads a single-symbol response with the symbol as group, the interval as context and running indexes', async () => {
     const all = await items(JSON.stringify(series('AAPL', [bar('2024-01-03'), bar('2024-01-02')])));
     expect(all).toEqual([
-      { kind: 'record', index: 1, raw: bar('2024-01-03'), group: 'AAPL', context: { interval: '1day' } },
-      { kind: 'record', index: 2, raw: bar('2024-01-02'), group: 'AAPL', context: { interval: '1day' } },
+      {
+        kind: 'record',
+        index: 1,
+        raw: bar('2024-01-03'),
+        ...cellsOf(bar('2024-01-03')),
+        group: 'AAPL',
+        context: { interval: '1day' },
+      },
+      {
+        kind: 'record',
+        index: 2,
+        raw: bar('2024-01-02'),
+        ...cellsOf(bar('2024-01-02')),
+        group: 'AAPL',
+        context: { interval: '1day' },
+      },
     ]);
     const row = twelvedataOhlcv.createValidator().validate(all[0] as never);
     expect(row).toEqual({
@@ -257,7 +277,14 @@ describe('twelvedata-ohlcv', () => {
   it('falls back to the block key as the group when a many-symbol block has no meta', async () => {
     const all = await items(JSON.stringify({ KO: { values: [bar('2024-01-03')], status: 'ok' } }));
     expect(all).toEqual([
-      { kind: 'record', index: 1, raw: bar('2024-01-03'), group: 'KO', context: undefined },
+      {
+        kind: 'record',
+        index: 1,
+        raw: bar('2024-01-03'),
+        ...cellsOf(bar('2024-01-03')),
+        group: 'KO',
+        context: undefined,
+      },
     ]);
   });
 
@@ -517,6 +544,54 @@ describe('twelvedata-ohlcv', () => {
         },
       ),
       { numRuns: 1000 },
+    );
+  });
+
+  it('validates and serializes a bar read with cells as it would the same bar read from its members', async () => {
+    const cell = fc.oneof(
+      fc.constantFrom('10.5', '0', '-1', '007.50', 'NaN', '1e309', '', ' 12 ', '2024-02-30', '2024-01-03'),
+      fc.stringMatching(/^-?\d{1,6}(\.\d{0,6})?$/),
+      fc.jsonValue({ maxDepth: 1 }),
+    );
+    const member = fc.constantFrom('datetime', 'open', 'high', 'low', 'close', 'volume', 'symbol');
+    const record = fc.oneof(
+      fc.record({
+        datetime: fc.constantFrom('2024-01-03', '2024-01-04 10:00:00', '2024-02-30', '2024-01-03'),
+        open: cell,
+        high: cell,
+        low: cell,
+        close: cell,
+        volume: cell,
+      }),
+      fc.dictionary(member, cell),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(record, { maxLength: 12 }),
+        fc.option(fc.constant('AAPL'), { nil: undefined }),
+        fc.nat(),
+        async (values, symbol, cut) => {
+          const doc = symbol === undefined ? { values } : { meta: meta(symbol), values };
+          const text = JSON.stringify(doc);
+          const at = cut % (text.length + 1);
+          const records = (await items([text.slice(0, at), text.slice(at)])).filter(
+            (item) => item.kind === 'record',
+          );
+          const withCells = twelvedataOhlcv.createValidator();
+          const withoutCells = twelvedataOhlcv.createValidator();
+          for (const item of records) {
+            const plain = { ...item, cells: undefined, columns: undefined };
+            const a = withCells.validate(item);
+            expect(a).toEqual(withoutCells.validate(plain));
+            if (a.ok) {
+              expect(twelvedataOhlcv.serialize?.(a.row, item)).toBe(
+                twelvedataOhlcv.serialize?.(a.row, plain),
+              );
+            }
+          }
+        },
+      ),
+      { numRuns: 500 },
     );
   });
 

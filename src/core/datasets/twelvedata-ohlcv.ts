@@ -47,10 +47,52 @@ const SLICE_CHARS = 1_048_576;
 
 const BLOCK_MEMBERS = new Set(['meta', 'status', 'code', 'message']);
 
+/**
+ * A bar with exactly Twelve Data's members, in its order, all strings: its record
+ * also carries them as cells, which the OHLCV validator and serializer read by a
+ * position resolved once per file instead of an own-property lookup per field
+ * (the same values: the bar has no other member to find). The scanner's fast path
+ * builds it; such a bar is an object without reserved names, so it skips those checks.
+ */
+class Bar {
+  constructor(
+    readonly raw: object,
+    readonly cells: readonly string[],
+  ) {}
+}
+
+const BAR_KEYS = ['datetime', 'open', 'high', 'low', 'close', 'volume'] as const;
+const BAR_COLUMNS: ReadonlyMap<string, number> = new Map(BAR_KEYS.map((name, at) => [name, at]));
+
+/** The cells of a bar parsed the long way (cut by a chunk end, say), so where it lay changes nothing. */
+function cellsOf(raw: object): string[] | undefined {
+  const names = Object.keys(raw);
+  if (names.length !== BAR_KEYS.length) return undefined;
+  const cells: string[] = [];
+  for (let at = 0; at < BAR_KEYS.length; at++) {
+    const name = BAR_KEYS[at] as string;
+    const value = (raw as Record<string, unknown>)[name];
+    if (names[at] !== name || typeof value !== 'string') return undefined;
+    cells.push(value);
+  }
+  return cells;
+}
+
 // Twelve Data writes values in this order; records that follow it are built as one literal.
 const VALUE_SHAPE: ElementShape = {
-  keys: ['datetime', 'open', 'high', 'low', 'close', 'volume'],
-  build: (v) => ({ datetime: v[0], open: v[1], high: v[2], low: v[3], close: v[4], volume: v[5] }),
+  keys: BAR_KEYS,
+  build: (v) => {
+    const raw = { datetime: v[0], open: v[1], high: v[2], low: v[3], close: v[4], volume: v[5] };
+    const [datetime, open, high, low, close, volume] = v;
+    return typeof datetime === 'string' &&
+      typeof open === 'string' &&
+      typeof high === 'string' &&
+      typeof low === 'string' &&
+      typeof close === 'string' &&
+      typeof volume === 'string'
+      ? new Bar(raw, [datetime, open, high, low, close, volume])
+      : raw;
+  },
 };
 
 /** A values element over the size limit, waiting with the others for its block's meta. */
@@ -74,6 +116,8 @@ export function reservedMember(raw: object): string | undefined {
 class Block {
   /** Members other than `values`, kept for an error block's `raw`. */
   readonly members: Record<string, unknown> = {};
+  /** Whether `members.status` is "error": kept as a field, as every bar asks. */
+  failed = false;
   symbol: string | undefined;
   context: Readonly<Record<string, string>> | undefined;
   metaSeen = false;
@@ -91,10 +135,6 @@ class Block {
     readonly key: string | undefined,
     readonly keyIsSymbol: boolean,
   ) {}
-
-  get failed(): boolean {
-    return this.members.status === 'error';
-  }
 
   get group(): string | undefined {
     return this.symbol ?? (this.keyIsSymbol ? this.key : undefined);
@@ -213,6 +253,7 @@ class TwelveDataReader implements JsonScanHandler {
 
   private member(block: Block, key: string, value: unknown): void {
     block.members[key] = value;
+    if (key === 'status') block.failed = value === 'error';
     if (key !== 'meta' || value === null || typeof value !== 'object' || Array.isArray(value)) return;
     const { symbol, interval } = value as Record<string, unknown>;
     block.metaSeen = true;
@@ -245,7 +286,20 @@ class TwelveDataReader implements JsonScanHandler {
 
   private emit(block: Block, raw: unknown): void {
     const group = block.group;
-    if (raw instanceof Oversized) {
+    if (raw instanceof Bar) {
+      if (block.failed) this.reject(raw.raw, group, block.sourceError());
+      else {
+        this.batch.push({
+          kind: 'record',
+          index: ++this.count,
+          raw: raw.raw,
+          cells: raw.cells,
+          columns: BAR_COLUMNS,
+          group,
+          context: block.context,
+        });
+      }
+    } else if (raw instanceof Oversized) {
       this.reject(raw.preview, group, {
         code: 'row_too_large',
         message: `the bar is longer than ${this.maxRecordChars} characters; raw keeps its first ${raw.preview.length}`,
@@ -269,13 +323,19 @@ class TwelveDataReader implements JsonScanHandler {
         message: `the bar has a member named ${JSON.stringify(reservedMember(raw))}, which sluice never reads as data`,
       });
     } else {
-      const record: SourceRecord = {
-        kind: 'record',
-        index: ++this.count,
-        raw,
-        group,
-        context: block.context,
-      };
+      const cells = cellsOf(raw);
+      const record: SourceRecord =
+        cells === undefined
+          ? { kind: 'record', index: ++this.count, raw, group, context: block.context }
+          : {
+              kind: 'record',
+              index: ++this.count,
+              raw,
+              cells,
+              columns: BAR_COLUMNS,
+              group,
+              context: block.context,
+            };
       this.batch.push(record);
     }
   }

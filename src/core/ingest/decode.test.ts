@@ -93,4 +93,58 @@ describe('decodeText', () => {
       { numRuns: 1000 },
     );
   });
+
+  it('decodes long ASCII runs between other bytes as the decoder would, a cut anywhere', async () => {
+    // Chunks of pure ASCII after the first text skip the decoder: mix them with BOMs, UTF-8
+    // characters and lone high bytes so a skipped chunk follows every kind of state.
+    const piece = fc.oneof(
+      fc
+        .string({
+          unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)),
+          maxLength: 40,
+        })
+        .map((text) => [...new TextEncoder().encode(text)]),
+      fc.constant([0xef, 0xbb, 0xbf]),
+      fc.string({ unit: 'grapheme', maxLength: 3 }).map((text) => [...new TextEncoder().encode(text)]),
+      fc.integer({ min: 0x80, max: 0xff }).map((b) => [b]),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(piece, { minLength: 1, maxLength: 12 }),
+        fc.array(fc.nat(400)),
+        async (pieces, cuts) => {
+          const bytes = new Uint8Array(pieces.flat());
+          if (bytes.length === 0) return;
+          let utf8: string | undefined;
+          try {
+            utf8 = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+          } catch {
+            utf8 = undefined;
+          }
+          const legacy = windows1252(bytes);
+          const actual = await decodeAll(
+            bytes,
+            cuts.map((c) => c % (bytes.length + 1)),
+          ).catch((error: { reason?: string }) => error.reason);
+          if (utf8 !== undefined) expect(actual).toBe(utf8);
+          else if (!hasUtf8Sequence(bytes)) expect(actual).toBe(legacy);
+          else {
+            // A leading BOM was already dropped by the decoder when a later chunk turns out 1252.
+            const afterBom =
+              bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf
+                ? windows1252(bytes.subarray(3))
+                : legacy;
+            expect([legacy, afterBom, 'invalid_utf8']).toContain(actual);
+          }
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('keeps a byte-order mark that follows ASCII text in a later chunk', async () => {
+    const bom = [0xef, 0xbb, 0xbf];
+    expect(await decodeAll(new Uint8Array([0x61, ...bom, 0x62, 0x63]), [1, 4])).toBe('a\ufeffbc');
+    expect(await decodeAll(new Uint8Array([...bom, 0x61, 0x62, ...bom]), [3, 4])).toBe('ab\ufeff');
+  });
 });

@@ -2,6 +2,7 @@
  * Bytes to text for the parsers: size limits, transparent gzip with a bound on
  * what it may inflate to, strict UTF-8 (or Windows-1252 text, detected), and the BOM removed.
  */
+import { isAscii as isAsciiBytes } from 'node:buffer';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { UnreadableFileError } from '../errors.js';
@@ -119,6 +120,10 @@ const isAscii = (text: string): boolean => {
   return true;
 };
 
+/** ASCII bytes as text: each byte is its character, so Latin-1 copies them straight into a one-byte string. */
+const asciiText = (bytes: Uint8Array): string =>
+  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+
 /**
  * Strict UTF-8, or Windows-1252 when the bytes cannot be UTF-8 and never were:
  * a spreadsheet's "CSV" export on Windows (`café` as the single byte 0xE9). The
@@ -140,6 +145,13 @@ async function* utf8(source: AsyncIterable<Uint8Array>): AsyncGenerator<string> 
     return all;
   };
   let legacy: InstanceType<typeof TextDecoder> | undefined;
+  // Once the decoder has given text it is past any BOM, and after an ASCII byte it waits on no
+  // sequence (a fatal decoder would have thrown), so an all-ASCII chunk then decodes to its
+  // bytes as they are; nothing is held either. Checking the bytes (SIMD) and copying them
+  // skips the decoder, the held-bytes copy and isAscii: most of what decoding a large
+  // mostly-ASCII file costs.
+  let started = false;
+  let endsInAscii = false;
   for await (const chunk of source) {
     offset += chunk.byteLength;
     if (legacy !== undefined) {
@@ -147,6 +159,12 @@ async function* utf8(source: AsyncIterable<Uint8Array>): AsyncGenerator<string> 
       if (text.length > 0) yield text;
       continue;
     }
+    if (chunk.byteLength === 0) continue;
+    if (started && endsInAscii && isAsciiBytes(chunk)) {
+      yield asciiText(chunk);
+      continue;
+    }
+    endsInAscii = (chunk[chunk.byteLength - 1] as number) < 0x80;
     let text: string;
     try {
       text = decoder.decode(chunk, { stream: true });
@@ -165,7 +183,10 @@ async function* utf8(source: AsyncIterable<Uint8Array>): AsyncGenerator<string> 
       while (start > 0 && (all[start - 1] as number) >= 0x80) start--;
       held = all.slice(start);
     }
-    if (text.length > 0) yield text;
+    if (text.length > 0) {
+      started = true;
+      yield text;
+    }
   }
   if (legacy !== undefined) {
     const tail = legacy.decode();

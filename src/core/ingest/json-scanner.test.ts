@@ -56,6 +56,13 @@ function rebuild(chunks: readonly string[], mode: Mode, limits = ROOMY, shape?: 
   return { root, oversized };
 }
 
+const SKIP: JsonScanHandler = {
+  plan: () => Plan.skip,
+  value: () => undefined,
+  tooLarge: () => undefined,
+  close: () => undefined,
+};
+
 function splitAt(text: string, cuts: readonly number[]): string[] {
   const points = [...new Set(cuts.map((c) => c % (text.length + 1)))].sort((a, b) => a - b);
   const out: string[] = [];
@@ -126,6 +133,66 @@ describe('JsonScanner', () => {
     const shape: ElementShape = { keys: ['a', 'b'], build: (v) => ({ a: v[0], b: v[1], shaped: true }) };
     const { root } = rebuild(['[{"a":"1","b":2}, {"b":2,"a":"1"}, {"a":"1"}]'], 'elements', ROOMY, shape);
     expect(root).toEqual([{ a: '1', b: 2, shaped: true }, { b: 2, a: '1' }, { a: '1' }]);
+  });
+
+  it('builds with the shape exactly the records whose names are its names in order, for names near them', () => {
+    // Names the fast path compares without scanning: prefixes, extensions, escapes of the same text.
+    const name = fc.constantFrom(
+      'open',
+      'ope',
+      'opens',
+      'openx:1}',
+      'op\\u0065n',
+      'close',
+      'clos"e',
+      'x',
+      '',
+    );
+    const member = fc.tuple(name, fc.oneof(fc.constant('"1"'), fc.constant('2'), fc.constant('null')));
+    const shape: ElementShape = {
+      keys: ['open', 'close'],
+      build: (v) => Object.defineProperty({ open: v[0], close: v[1] }, 'shaped', { value: true }),
+    };
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(member, { maxLength: 3 }), { maxLength: 4 }),
+        fc.array(fc.nat(), { maxLength: 3 }),
+        (records, cuts) => {
+          const objects = records.map((members) => `{${members.map(([k, v]) => `"${k}":${v}`).join(',')}}`);
+          const text = `[${objects.join(', ')}]`;
+          let expected: unknown[];
+          try {
+            expected = JSON.parse(text);
+          } catch {
+            expect(() => rebuild(splitAt(text, cuts), 'elements', ROOMY, shape)).toThrow(UnreadableFileError);
+            return;
+          }
+          const root = rebuild(splitAt(text, cuts), 'elements', ROOMY, shape).root as object[];
+          expect(root).toEqual(expected);
+          root.forEach((built, k) => {
+            const names = (records[k] ?? []).map(([n]) => n);
+            // Only the fast path builds with the shape; a record cut by a chunk end takes the long way.
+            if (Object.hasOwn(built, 'shaped')) expect(names).toEqual(['open', 'close']);
+          });
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('reads records cut at every point, around and after the last closing brace of a chunk', () => {
+    const shape: ElementShape = { keys: ['a', 'b'], build: (v) => ({ a: v[0], b: v[1] }) };
+    const text = '[{"a":"1","b":2} ,\n {"a":"}","b":null},{"b":1,"a":"x"} , {} ]';
+    for (let i = 0; i <= text.length; i++) {
+      for (const j of [i, i + 1, i + 7]) {
+        const chunks = [text.slice(0, i), text.slice(i, j), text.slice(j)];
+        expect(rebuild(chunks, 'elements', ROOMY, shape).root).toEqual(JSON.parse(text));
+      }
+    }
+  });
+
+  it('refuses a shape whose member names would need escaping', () => {
+    expect(() => new JsonScanner(SKIP, ROOMY, { keys: ['a"b'], build: () => ({}) })).toThrow(/escaping/);
   });
 
   it('reports a syntax error with its line and column', () => {

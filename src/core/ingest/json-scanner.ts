@@ -11,7 +11,7 @@
  * checks it. Nesting is tracked in a byte array, never by recursion.
  */
 import type { ParseLimits } from '../datasets/contract.js';
-import { UnreadableFileError } from '../errors.js';
+import { SluiceError, UnreadableFileError } from '../errors.js';
 
 export const Plan = { skip: 0, capture: 1, descend: 2, elements: 3 } as const;
 export type Plan = (typeof Plan)[keyof typeof Plan];
@@ -227,6 +227,14 @@ export class JsonScanner {
     this.maxRecordChars = limits.maxRecordChars;
     this.shapeKeys = shape?.keys ?? [];
     this.build = shape?.build;
+    for (const key of this.shapeKeys) {
+      if (plainStringEnd(`${key}"`, 0) !== key.length) {
+        throw new SluiceError(
+          'INGEST.INVALID_SHAPE',
+          `a shape's member names are matched as written: ${JSON.stringify(key)} needs escaping`,
+        );
+      }
+    }
   }
 
   /** Scans the next piece of text; handler calls happen before it returns. */
@@ -556,15 +564,20 @@ export class JsonScanner {
    * element the fast path could not finish.
    */
   private fastElements(s: string, i: number): number {
+    // A read past the end of the chunk deoptimizes this loop, once for every place that
+    // reads. An element starting after the chunk's last '}' cannot end in it, and the
+    // text after a '}' that is the last one is left to the general path, so none does.
+    const last = s.lastIndexOf('}');
     let at = i;
     for (;;) {
-      const end = this.fastObject(s, at);
+      const end = at < last ? this.fastObject(s, at) : -1;
       if (end < 0) {
         this.state = VALUE;
         return at;
       }
       this.handler.value(undefined, this.fastValue);
       this.state = AFTER_VALUE;
+      if (end > last) return end;
       let c = s.charCodeAt(end);
       let j = end;
       while (isWhitespace(c)) c = s.charCodeAt(++j);
@@ -590,17 +603,23 @@ export class JsonScanner {
       for (;;) {
         if (c !== 34) return -1;
         const k0 = j + 1;
-        j = plainStringEnd(s, k0);
-        if (j < 0) return -1;
-        // While the names follow the shape they are not even sliced out.
-        if (matches) {
-          const expected = shape[count];
-          if (expected === undefined || expected.length !== j - k0 || !s.startsWith(expected, k0)) {
+        // While the names follow the shape they are neither scanned nor sliced out: a shape
+        // name holds no quote, backslash or control character, so the input's name is that
+        // name exactly when its characters follow the opening quote and a quote follows them.
+        const expected = matches ? shape[count] : undefined;
+        if (
+          expected !== undefined &&
+          s.charCodeAt(k0 + expected.length) === 34 &&
+          s.startsWith(expected, k0)
+        ) {
+          j = k0 + expected.length;
+        } else {
+          j = plainStringEnd(s, k0);
+          if (j < 0) return -1;
+          if (matches) {
             matches = false;
             for (let k = 0; k < count; k++) keys[k] = shape[k] as string;
-            keys[count] = s.slice(k0, j);
           }
-        } else {
           keys[count] = s.slice(k0, j);
         }
         c = s.charCodeAt(++j);
