@@ -231,6 +231,27 @@ export class CsvRecords {
     };
     for (;;) {
       if (pos === text.length) break;
+      if (cr !== -1 && cr < pos) cr = text.indexOf('\r', pos);
+      if (quote !== -1 && quote < pos) quote = text.indexOf('"', pos);
+      // The complete lines before the next quote or carriage return hold neither:
+      // one native split of the stretch, instead of a search and a slice per line.
+      const stop = Math.min(quote === -1 ? text.length : quote, cr === -1 ? text.length : cr);
+      const last = stop > pos ? text.lastIndexOf('\n', stop - 1) : -1;
+      if (last >= pos) {
+        for (const line of text.slice(pos, last).split('\n')) {
+          if (line === '') {
+            blanks++;
+            pos++;
+            continue;
+          }
+          if (line.length > this.maxPlainUnits) return handOver();
+          this.onRecord(line.split(','), line, blanks, blanks + 1);
+          blanks = 0;
+          pos += line.length + 1;
+          from = pos;
+        }
+        continue;
+      }
       let nl = text.indexOf('\n', pos);
       if (nl === pos) {
         blanks++;
@@ -241,8 +262,6 @@ export class CsvRecords {
         if (!final) break;
         nl = text.length;
       }
-      if (cr !== -1 && cr < pos) cr = text.indexOf('\r', pos);
-      if (quote !== -1 && quote < pos) quote = text.indexOf('"', pos);
       let record: string[];
       let body: string;
       // A quoted field may hold line breaks of its own; a plain line holds none.
