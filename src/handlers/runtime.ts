@@ -15,11 +15,12 @@ import { DynamoDbStateStore } from '../adapters/aws/state-store.dynamodb.js';
 import { loadContractDir } from '../adapters/fs/contract-files.js';
 import { loadMailConfig } from '../adapters/mail/mail-config.js';
 import { DEFAULT_PRICES } from '../core/analyze/cost.js';
-import { type AnalyzeOptions, DEFAULT_ANALYZE_OPTIONS } from '../core/analyze/stage.js';
+import { type AnalyzeOptions, DEFAULT_ANALYZE_OPTIONS } from '../core/analyze/options.js';
 import type { ContractSet } from '../core/datasets/registry.js';
 import { ConfigError } from '../core/errors.js';
 import { DEFAULT_INGEST_OPTIONS, type IngestOptions } from '../core/ingest/stage.js';
-import { DEFAULT_NOTIFY_TIMING, type NotifyOptions } from '../core/notify/stage.js';
+import type { NotifyOptions } from '../core/notify/stage.js';
+import { DEFAULT_NOTIFY_TIMING } from '../core/notify/timing.js';
 import {
   type Analyst,
   type ChartRasterizer,

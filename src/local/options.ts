@@ -1,9 +1,10 @@
 /** Turns validated configuration into stage options. */
 import type { MailConfig } from '../adapters/mail/mail-config.js';
 import { DEFAULT_PRICES } from '../core/analyze/cost.js';
-import { type AnalyzeOptions, DEFAULT_ANALYZE_OPTIONS } from '../core/analyze/stage.js';
+import { type AnalyzeOptions, DEFAULT_ANALYZE_OPTIONS } from '../core/analyze/options.js';
 import { DEFAULT_INGEST_OPTIONS, type IngestOptions } from '../core/ingest/stage.js';
-import { DEFAULT_NOTIFY_TIMING, type NotifyOptions } from '../core/notify/stage.js';
+import type { NotifyOptions } from '../core/notify/stage.js';
+import { DEFAULT_NOTIFY_TIMING } from '../core/notify/timing.js';
 import type { LocalConfig } from './config.js';
 import { VERSION } from './version.js';
 

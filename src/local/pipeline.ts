@@ -13,12 +13,8 @@ import {
   type SentFailureNotice,
   sendFailureNotice,
 } from '../core/notify/failure-notice.js';
-import {
-  DEFAULT_NOTIFY_TIMING,
-  type NotifyDeps,
-  type NotifyResult,
-  notifyAnalysis,
-} from '../core/notify/stage.js';
+import { type NotifyDeps, type NotifyResult, notifyAnalysis } from '../core/notify/stage.js';
+import { DEFAULT_NOTIFY_TIMING } from '../core/notify/timing.js';
 import type { Analyst, Mailer } from '../core/ports.js';
 import { ingestCompletedOf } from '../core/stage-events.js';
 import { analystFrom } from './analyst.js';

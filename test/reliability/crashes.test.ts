@@ -23,11 +23,13 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { DynamoDbStateStore } from '../../src/adapters/aws/state-store.dynamodb.js';
 import { ResvgRasterizer } from '../../src/adapters/local/chart-rasterizer.resvg.js';
 import { OutboxMailer } from '../../src/adapters/mail/index.js';
-import { analyzeIngested, DEFAULT_ANALYZE_OPTIONS } from '../../src/core/analyze/stage.js';
+import { DEFAULT_ANALYZE_OPTIONS } from '../../src/core/analyze/options.js';
+import { analyzeIngested } from '../../src/core/analyze/stage.js';
 import { type IngestCompleted, IngestCompletedSchema } from '../../src/core/events.js';
 import { DEFAULT_INGEST_OPTIONS, ingestObject } from '../../src/core/ingest/stage.js';
 import { claimKeys } from '../../src/core/keys.js';
-import { DEFAULT_NOTIFY_TIMING, type NotifyOptions, notifyAnalysis } from '../../src/core/notify/stage.js';
+import { type NotifyOptions, notifyAnalysis } from '../../src/core/notify/stage.js';
+import { DEFAULT_NOTIFY_TIMING } from '../../src/core/notify/timing.js';
 import type { EventBus, Mailer, ObjectStore, StateStore } from '../../src/core/ports.js';
 import { twelveDataSample } from '../../src/samples/twelvedata.generator.js';
 import { lambdaContext, s3ObjectCreatedEvent } from '../helpers/aws-events.js';

@@ -26,13 +26,14 @@ import {
 } from '../ports.js';
 import { analysisCompletedOf } from '../stage-events.js';
 import { analyzeRows, type DatasetAnalysis } from './analysis.js';
-import { costOf, DEFAULT_PRICES, type PriceTable } from './cost.js';
+import { costOf } from './cost.js';
 import { factsForPrompt } from './facts.js';
 import { analysisFindings } from './findings/index.js';
 import { marketRowsOf } from './market/ticks.js';
 import { narrate } from './narrate.js';
 import { OfflineAnalyst } from './offline-analyst.js';
 import { writeOfflineNarrative } from './offline-narrative.js';
+import { type AnalyzeOptions, DEFAULT_ANALYZE_OPTIONS } from './options.js';
 import {
   analysisItems,
   chartBars,
@@ -55,28 +56,6 @@ export interface AnalyzeDeps {
   /** The contracts whose plans apply when `plans` is not given. @default BUILTINS */
   readonly contracts?: ContractSet;
 }
-
-export interface AnalyzeOptions {
-  /** Claim lease, renewed every third of it while the stage works. @default 120_000 */
-  readonly claimTtlMs: number;
-  /** @default 604_800_000 (7 days) */
-  readonly retainMs: number;
-  /** Dollars per 1K tokens by model. @default DEFAULT_PRICES (Nova Lite on-demand) */
-  readonly prices: PriceTable;
-  /** Write one history item per symbol and bar (market datasets). @default true */
-  readonly history: boolean;
-  /** Symbols of a large market file that get an outlook (prompt budget). @default FACT_LIMITS.outlookSymbols (12) */
-  readonly outlookSymbols?: number;
-  /** Share of a model's narrative items the grounding check may drop before the offline narrative replaces it. @default 0.5 */
-  readonly maxDroppedShare?: number;
-}
-
-export const DEFAULT_ANALYZE_OPTIONS: AnalyzeOptions = {
-  claimTtlMs: 2 * 60 * 1000,
-  retainMs: 7 * 24 * 3600 * 1000,
-  prices: DEFAULT_PRICES,
-  history: true,
-};
 
 export interface AnalyzeInput {
   readonly event: IngestCompleted;

@@ -11,7 +11,8 @@ import { IngestCompletedSchema } from '../events.js';
 import { ingestObject } from '../ingest/stage.js';
 import { claimKeys } from '../keys.js';
 import type { Mailer, MailMessage } from '../ports.js';
-import { DEFAULT_NOTIFY_TIMING, type NotifyDeps, type NotifyOptions, notifyAnalysis } from './stage.js';
+import { type NotifyDeps, type NotifyOptions, notifyAnalysis } from './stage.js';
+import { DEFAULT_NOTIFY_TIMING } from './timing.js';
 
 const options: NotifyOptions = {
   ...DEFAULT_NOTIFY_TIMING,

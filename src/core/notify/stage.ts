@@ -48,8 +48,6 @@ export interface NotifyOptions {
   readonly mail: MailSettings;
 }
 
-export const DEFAULT_NOTIFY_TIMING = { claimTtlMs: 5 * 60 * 1000, retainMs: 7 * 24 * 3600 * 1000 } as const;
-
 export interface NotifyInput {
   /** The analysis id (the input's SHA-256). */
   readonly id: string;
