@@ -76,4 +76,16 @@ describe('the built CLI', () => {
     const heavy = [...packages].filter((name) => HEAVY.test(name)).sort();
     expect(heavy).toEqual(['@libsql/client', '@libsql/core', 'libsql', 'zod']);
   });
+
+  it('loads csv-parse only for a CSV its plain reader hands over (here a CRLF file)', async () => {
+    const header = 'event_time,user_id,heart_rate,spo2,steps,temp_c,systolic_bp,diastolic_bp';
+    const row = '2025-09-17T11:59:16Z,user_1,100,98,21,37.5,120,80';
+    await writeFile(path.join(dir, 'plain.csv'), `${header}\n${row}\n`);
+    await writeFile(path.join(dir, 'crlf.csv'), `${header}\r\n${row}\r\n`);
+    const plain = await packagesLoadedBy(['ingest', 'plain.csv', '--json', '--data-dir', 'data'], 'plain');
+    const crlf = await packagesLoadedBy(['ingest', 'crlf.csv', '--json', '--data-dir', 'data'], 'crlf');
+    expect([plain.code, crlf.code]).toEqual([0, 0]);
+    expect(plain.packages.has('csv-parse')).toBe(false);
+    expect(crlf.packages.has('csv-parse')).toBe(true);
+  });
 });

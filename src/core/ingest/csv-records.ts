@@ -12,7 +12,7 @@
  * with its own errors, and records come out the same either way
  * (csv-records.test.ts checks that on arbitrary text).
  */
-import { type Options, type Parser, parse } from 'csv-parse';
+import type { Options, Parser } from 'csv-parse';
 import type { ParseLimits } from '../datasets/contract.js';
 
 const QUOTE = 34;
@@ -65,7 +65,13 @@ function handOverParsed({ record, raw }: ParsedRecord, onRecord: OnCsvRecord): v
 /** Any UTF-16 unit is at most 3 UTF-8 bytes, which is what csv-parse counts against the limit. */
 const UTF8_PER_UNIT = 3;
 
-function csvParser(limits: ParseLimits, lineFeedOnly: boolean, delimiter: string): Parser {
+// Loaded when a file first needs it: most files never do, and then neither does
+// the CLI's start nor a Lambda cold start.
+let csvParse: Promise<typeof import('csv-parse')> | undefined;
+
+async function csvParser(limits: ParseLimits, lineFeedOnly: boolean, delimiter: string): Promise<Parser> {
+  csvParse ??= import('csv-parse');
+  const { parse } = await csvParse;
   const options: Options = {
     delimiter,
     raw: true,
@@ -151,6 +157,7 @@ export class CsvRecords {
   /** Whether the text starts plainly: no BOM, first line unquoted and ending in `\n`. */
   private plain: boolean | undefined;
   private parser: Parser | undefined;
+  private destroyed = false;
   private readonly maxPlainUnits: number;
   /** The field delimiter, chosen from the first text written. */
   private delimiter: string | undefined;
@@ -183,12 +190,14 @@ export class CsvRecords {
       if (rest === undefined) return;
       await this.parse(rest);
     }
-    const parser = this.parser as Parser;
+    const parser = this.parser;
+    if (parser === undefined) return;
     await settle((done) => parser.end(done));
     this.drain();
   }
 
   destroy(): void {
+    this.destroyed = true;
     this.parser?.destroy();
   }
 
@@ -294,7 +303,15 @@ export class CsvRecords {
 
   /** Writes to csv-parse (created on first use) and hands over what it has read. */
   private async parse(chunk: string): Promise<void> {
-    this.parser ??= csvParser(this.limits, this.plain === true, this.delimiter ?? ',');
+    if (this.parser === undefined) {
+      const created = await csvParser(this.limits, this.plain === true, this.delimiter ?? ',');
+      // Destroyed while csv-parse was loading: nothing is read any more.
+      if (this.destroyed) {
+        created.destroy();
+        return;
+      }
+      this.parser = created;
+    }
     const parser = this.parser;
     const written = settle((done) => parser.write(chunk, done));
     // When onRecord throws (a wrong header), the write's own outcome no longer matters.
