@@ -15,16 +15,22 @@ function contractsDir(files: Record<string, string>): string {
 }
 
 describe("the project's contracts on AWS", () => {
-  it('are packaged in datasets/ beside the ingest, api-ingest and analyze bundles, and nowhere else', () => {
+  it('are packaged in datasets/ as JSON beside the ingest, api-ingest and analyze bundles, and nowhere else', () => {
     const handlers = stubHandlersDir();
     const stack = synthPipeline('dev', handlers, {
       contractsDir: contractsDir({ 'sensors.yaml': CONTRACT }),
     });
     Template.fromStack(stack);
     const staged = (name: string) =>
-      path.join(handlers, '..', 'handlers-with-contracts', name, 'datasets', 'sensors.yaml');
+      path.join(handlers, '..', 'handlers-with-contracts', name, 'datasets', 'sensors.json');
+    // As a JSON document, which the runtime reads without a YAML parser.
     for (const name of ['ingest', 'api-ingest', 'analyze'])
-      expect(readFileSync(staged(name), 'utf8')).toBe(CONTRACT);
+      expect(JSON.parse(readFileSync(staged(name), 'utf8'))).toEqual({
+        dataset: 'sensors',
+        title: 'Sensors',
+        format: 'csv',
+        columns: [{ name: 'id', type: 'string' }],
+      });
     expect(existsSync(staged('notify'))).toBe(false);
   });
 

@@ -27,7 +27,7 @@ export const HandlerEnvSchema = z.object({
   /** The data bucket's customer-managed key; writes name it (unset with S3-managed keys). */
   SLUICE_KMS_KEY_ARN: z.string().startsWith('arn:').optional(),
   SLUICE_MAX_BYTES: positiveInt.default(512 * 1024 * 1024),
-  /** The project's contract files, packaged beside the bundle by the CDK app (infra/contracts-asset.ts). */
+  /** The project's contracts as JSON documents, packaged beside the bundle by the CDK app (infra/lib/contracts-code.ts). */
   SLUICE_CONTRACTS_DIR: z.string().min(1).optional(),
   /**
    * Largest POST /ingest body, decoded, in bytes. Lambda takes at most 6 MB of request

@@ -1,3 +1,6 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { setHandlerEnv } from '../../test/helpers/aws-events.js';
 import { createRuntime } from './runtime.js';
@@ -33,6 +36,43 @@ describe('handler cold start', () => {
         SLUICE_MAIL_TO: 'not an address',
       }),
     ).toThrow(/SLUICE_MAIL_TO/);
+  });
+
+  it('reads the JSON contracts packaged in LAMBDA_TASK_ROOT/datasets beside the built-ins', () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'sluice-task-root-'));
+    try {
+      mkdirSync(path.join(root, 'datasets'));
+      const document = {
+        dataset: 'sensors',
+        title: 'Sensors',
+        format: 'csv',
+        columns: [{ name: 'id', type: 'string' }],
+      };
+      writeFileSync(path.join(root, 'datasets', 'sensors.json'), JSON.stringify(document));
+      const runtime = createRuntime('ingest', { ...COMMON, LAMBDA_TASK_ROOT: root });
+      expect(runtime.contracts.byId('sensors')?.origin.kind).toBe('file');
+      expect(runtime.contracts.has('health-vitals')).toBe(true);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('fails the cold start on a packaged contract that is no JSON document, naming the file', () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'sluice-task-root-'));
+    try {
+      mkdirSync(path.join(root, 'datasets'));
+      writeFileSync(path.join(root, 'datasets', 'sensors.yaml'), 'dataset: sensors\n');
+      writeFileSync(path.join(root, 'datasets', 'broken.json'), '{"dataset": ');
+      writeFileSync(
+        path.join(root, 'datasets', 'wrong.json'),
+        JSON.stringify({ dataset: 'wrong', format: 'csv' }),
+      );
+      expect(() => createRuntime('analyze', { ...COMMON, LAMBDA_TASK_ROOT: root })).toThrow(
+        /broken\.json: not JSON[\s\S]*sensors\.yaml: a deployed contract is a JSON document[\s\S]*wrong\.json: /,
+      );
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it('names SLUICE_PRICES when it is not a price table', () => {

@@ -12,7 +12,7 @@ import { createEventBridgeClient, EventBridgeBus } from '../adapters/aws/event-b
 import { S3ObjectStore } from '../adapters/aws/object-store.s3.js';
 import { createObservability, type Observability } from '../adapters/aws/observability.js';
 import { DynamoDbStateStore } from '../adapters/aws/state-store.dynamodb.js';
-import { loadContractDir } from '../adapters/fs/contract-files.js';
+import { loadPackagedContracts } from '../adapters/fs/packaged-contracts.js';
 import { loadMailConfig } from '../adapters/mail/mail-config.js';
 import { DEFAULT_PRICES } from '../core/analyze/cost.js';
 import { type AnalyzeOptions, DEFAULT_ANALYZE_OPTIONS } from '../core/analyze/options.js';
@@ -109,7 +109,7 @@ export function createRuntime(name: HandlerName, source: NodeJS.ProcessEnv = pro
   const prices = env.SLUICE_PRICES ?? DEFAULT_PRICES;
   const deadline = new InvocationDeadline(systemClock);
   // A bad contract fails the cold start with every problem named, before any event is taken.
-  const contracts = loadContractDir(
+  const contracts = loadPackagedContracts(
     env.SLUICE_CONTRACTS_DIR ?? path.join(source.LAMBDA_TASK_ROOT ?? process.cwd(), 'datasets'),
   );
 

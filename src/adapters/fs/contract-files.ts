@@ -6,11 +6,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { CompiledContract } from '../../core/contracts/compile.js';
-import {
-  ContractLoadError,
-  type ContractProblem,
-  loadContractText,
-} from '../../core/contracts/parse-document.js';
+import { ContractLoadError, type ContractProblem, duplicateIds } from '../../core/contracts/load-value.js';
+import { loadContractText } from '../../core/contracts/parse-document.js';
 import { ContractSet } from '../../core/datasets/registry.js';
 
 const CONTRACT_FILE = /\.(ya?ml|json)$/i;
@@ -45,18 +42,7 @@ export function loadContractDir(dir: string): ContractSet {
       else problems.push({ file: shown, path: '', message: (error as Error).message });
     }
   }
-  const seen = new Map<string, string>();
-  for (const contract of contracts) {
-    const earlier = seen.get(contract.id);
-    if (earlier !== undefined) {
-      problems.push({
-        file: contract.origin.file,
-        path: 'dataset',
-        message: `dataset ${contract.id} is also declared in ${earlier}`,
-      });
-    }
-    seen.set(contract.id, contract.origin.file);
-  }
+  problems.push(...duplicateIds(contracts));
   if (problems.length > 0) throw new ContractLoadError(problems);
   return new ContractSet(contracts);
 }

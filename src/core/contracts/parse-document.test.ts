@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ContractLoadError, loadContractText } from './parse-document.js';
+import { ContractLoadError } from './load-value.js';
+import { loadContractText } from './parse-document.js';
 
 const problemsOf = (text: string, file = 'datasets/bad.yaml') => {
   try {

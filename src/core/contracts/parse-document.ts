@@ -5,48 +5,8 @@
  * to the line that holds it.
  */
 import { isCollection, LineCounter, parseDocument } from 'yaml';
-import { SluiceError } from '../errors.js';
-import { type CompiledContract, type ContractOrigin, compileContract } from './compile.js';
-import { type ContractDocument, ContractDocumentSchema } from './document.js';
-import { RuleSyntaxError } from './rules.js';
-
-export interface ContractProblem {
-  readonly file: string;
-  /** 1-based; absent when the problem is the file as a whole. */
-  readonly line?: number;
-  /** Where in the document, as `columns[2].type`; empty for the whole document. */
-  readonly path: string;
-  readonly message: string;
-}
-
-export class ContractLoadError extends SluiceError {
-  constructor(readonly problems: readonly ContractProblem[]) {
-    const count = problems.length === 1 ? 'a problem' : `${problems.length} problems`;
-    super(
-      'CONTRACT.INVALID',
-      `dataset contracts have ${count}:\n${problems.map((p) => `  ${formatProblem(p)}`).join('\n')}`,
-    );
-  }
-}
-
-export const formatProblem = (p: ContractProblem): string =>
-  `${p.file}${p.line === undefined ? '' : `:${p.line}`}: ${p.path === '' ? '' : `${p.path}: `}${p.message}`;
-
-const pathText = (path: readonly PropertyKey[]): string =>
-  path.reduce<string>(
-    (text, part) =>
-      typeof part === 'number' ? `${text}[${part}]` : text === '' ? String(part) : `${text}.${String(part)}`,
-    '',
-  );
-
-export type ParsedContract =
-  | {
-      readonly ok: true;
-      readonly document: ContractDocument;
-      /** The line of a path in the document, for problems found after validation. */
-      readonly lineOf: (path: readonly PropertyKey[]) => number | undefined;
-    }
-  | { readonly ok: false; readonly problems: ContractProblem[] };
+import type { CompiledContract, ContractOrigin } from './compile.js';
+import { compileValidated, type ParsedContract, validateContract } from './load-value.js';
 
 export function parseContractText(text: string, file: string): ParsedContract {
   const lineCounter = new LineCounter();
@@ -71,17 +31,7 @@ export function parseContractText(text: string, file: string): ParsedContract {
     }
     return undefined;
   };
-  const result = ContractDocumentSchema.safeParse(doc.toJS());
-  if (result.success) return { ok: true, document: result.data, lineOf };
-  return {
-    ok: false,
-    problems: result.error.issues.map((issue) => ({
-      file,
-      line: lineOf(issue.path),
-      path: pathText(issue.path),
-      message: issue.message,
-    })),
-  };
+  return validateContract(doc.toJS(), file, lineOf);
 }
 
 /** Parses, validates and compiles one contract file; throws ContractLoadError naming every problem. */
@@ -90,16 +40,5 @@ export function loadContractText(
   file: string,
   origin: ContractOrigin = { kind: 'file', file },
 ): CompiledContract {
-  const parsed = parseContractText(text, file);
-  if (!parsed.ok) throw new ContractLoadError(parsed.problems);
-  try {
-    return compileContract(parsed.document, origin);
-  } catch (error) {
-    if (!(error instanceof RuleSyntaxError)) throw error;
-    const at = parsed.document.rules.findIndex((r) => error.message.includes(JSON.stringify(r.check.trim())));
-    const path = at < 0 ? ['rules'] : ['rules', at, 'check'];
-    throw new ContractLoadError([
-      { file, line: parsed.lineOf(path), path: pathText(path), message: error.message },
-    ]);
-  }
+  return compileValidated(parseContractText(text, file), file, origin);
 }
