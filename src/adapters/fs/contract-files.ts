@@ -3,31 +3,19 @@
  * (`datasets/` by default), read and compiled at start. Every problem across
  * all files is gathered before refusing, so one run names them all.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { CompiledContract } from '../../core/contracts/compile.js';
 import { ContractLoadError, type ContractProblem, duplicateIds } from '../../core/contracts/load-value.js';
 import { loadContractText } from '../../core/contracts/parse-document.js';
 import { ContractSet } from '../../core/datasets/registry.js';
+import { filesIn } from './contract-folder.js';
 
 const CONTRACT_FILE = /\.(ya?ml|json)$/i;
 
 /** The contract files of a folder, sorted by name; none when the folder does not exist. */
-export function contractFilesIn(dir: string): string[] {
-  try {
-    return readdirSync(dir, { withFileTypes: true })
-      .filter(
-        (entry) => entry.isFile() && CONTRACT_FILE.test(entry.name) && !entry.name.endsWith('.schema.json'),
-      )
-      .map((entry) => path.join(dir, entry.name))
-      .sort();
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw new ContractLoadError([
-      { file: dir, path: '', message: `cannot read the folder: ${(error as Error).message}` },
-    ]);
-  }
-}
+export const contractFilesIn = (dir: string): string[] =>
+  filesIn(dir, (name) => CONTRACT_FILE.test(name) && !name.endsWith('.schema.json'));
 
 /** Compiles every contract file of `dir`; throws ContractLoadError naming every problem of every file. */
 export function loadContractDir(dir: string): ContractSet {

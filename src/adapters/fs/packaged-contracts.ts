@@ -5,8 +5,7 @@
  * JSON.parse, so the Lambda bundles need no YAML parser (113 KiB at every cold
  * start). Any other file there was not put there by the CDK app: refused.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import type { CompiledContract } from '../../core/contracts/compile.js';
 import {
   ContractLoadError,
@@ -16,28 +15,14 @@ import {
   validateContract,
 } from '../../core/contracts/load-value.js';
 import { ContractSet } from '../../core/datasets/registry.js';
-
-function namesIn(dir: string): string[] {
-  try {
-    return readdirSync(dir, { withFileTypes: true })
-      .filter((entry) => entry.isFile())
-      .map((entry) => entry.name)
-      .sort();
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw new ContractLoadError([
-      { file: dir, path: '', message: `cannot read the folder: ${(error as Error).message}` },
-    ]);
-  }
-}
+import { filesIn } from './contract-folder.js';
 
 /** Compiles every packaged contract of `dir`; throws ContractLoadError naming every problem. */
 export function loadPackagedContracts(dir: string): ContractSet {
   const problems: ContractProblem[] = [];
   const contracts: CompiledContract[] = [];
-  for (const name of namesIn(dir)) {
-    const file = path.join(dir, name);
-    if (!name.endsWith('.json')) {
+  for (const file of filesIn(dir, () => true)) {
+    if (!file.endsWith('.json')) {
       problems.push({
         file,
         path: '',
