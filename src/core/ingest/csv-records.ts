@@ -41,7 +41,7 @@ export type OnCsvRecord = (record: string[], text: string, lead: number, breaks:
 const isBreak = (code: number): boolean => code === LF || code === CR;
 
 /** Line breaks as an editor counts them: `\r\n`, `\n` or a lone `\r`. */
-function countBreaks(text: string): number {
+export function countBreaks(text: string): number {
   // indexOf scans natively, several times faster than a charCodeAt loop.
   let breaks = 0;
   for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) breaks++;
@@ -51,10 +51,16 @@ function countBreaks(text: string): number {
   return breaks;
 }
 
-/** csv-parse's raw text in the handoff's terms. */
-function handOverParsed({ record, raw }: ParsedRecord, onRecord: OnCsvRecord): void {
+/** How many line breaks start csv-parse's raw text of a record: the blank lines it skipped. */
+export function leadingBreaks(raw: string): number {
   let lead = 0;
   while (lead < raw.length && isBreak(raw.charCodeAt(lead))) lead++;
+  return lead;
+}
+
+/** csv-parse's raw text in the handoff's terms. */
+function handOverParsed({ record, raw }: ParsedRecord, onRecord: OnCsvRecord): void {
+  const lead = leadingBreaks(raw);
   let end = raw.length;
   if (end > lead && raw.charCodeAt(end - 1) === LF) end--;
   if (end > lead && raw.charCodeAt(end - 1) === CR) end--;

@@ -20,20 +20,13 @@ import {
   headerNamesOf,
   resolveHeader,
 } from './csv-header.js';
-import { CsvRecords } from './csv-records.js';
+import { CsvRecords, leadingBreaks } from './csv-records.js';
 
 /** What the CSV source itself can reject, in the words of a contract's `rules`. */
 export const CSV_SOURCE_RULES = [
   'each row has exactly as many fields as the header (malformed_row)',
   'a copy of the header row inside the data is rejected (repeated_header)',
 ] as const;
-
-/** How many line breaks start csv-parse's raw text of a record (blank lines it skipped). */
-function leadingBreaks(raw: string): number {
-  let n = 0;
-  while (n < raw.length && (raw.charCodeAt(n) === 10 || raw.charCodeAt(n) === 13)) n++;
-  return n;
-}
 
 const normalizeName = (name: string): string => name.trim().toLowerCase();
 

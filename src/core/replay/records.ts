@@ -9,6 +9,7 @@
  */
 import type { DatasetContract, ParseLimits, ReadContext, SourceRecord } from '../datasets/contract.js';
 import { UnreadableFileError } from '../errors.js';
+import { countBreaks } from '../ingest/csv-records.js';
 import type { RejectLine, StoredReject } from './reject-line.js';
 
 /**
@@ -62,16 +63,6 @@ export async function recordsOf(
     if (record) out[i] = { ...record, index, line };
   });
   return out;
-}
-
-/** Line breaks as csv-source counts them: `\r\n`, `\n` or a lone `\r`. */
-function countBreaks(text: string): number {
-  let breaks = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) breaks++;
-  }
-  return breaks;
 }
 
 async function* once(text: string): AsyncIterable<string> {
