@@ -5,7 +5,7 @@
  * and returns the normalized value, null for "no value", or undefined when the
  * row cannot keep one.
  */
-import { type Issues, isRealDate, readNumber, show } from '../datasets/fields.js';
+import { digitAt, type Issues, isRealDate, readNumber, show, twoDigits } from '../datasets/fields.js';
 import { parseLooseDatetime } from '../datasets/formats.js';
 import { compileDateFormat, escapeRegex, toUtcMs, zoneOf } from './datetime.js';
 import type { ColumnDocument } from './document.js';
@@ -142,13 +142,6 @@ function dateReader(column: ColumnDocument): (text: string) => string | undefine
   };
 }
 
-/** The number the two digits at `at` spell, or -1. */
-function twoDigits(text: string, at: number): number {
-  const a = text.charCodeAt(at) - 48;
-  const b = text.charCodeAt(at + 1) - 48;
-  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
-}
-
 /**
  * Whether the text is already what the reader would print: `YYYY-MM-DDTHH:MM:SS.sssZ`,
  * a real date and time. Most machine-written instants are, and parsing them into a
@@ -168,26 +161,13 @@ export function isCanonicalInstant(text: string): boolean {
   ) {
     return false;
   }
-  const century = twoDigits(text, 0);
-  const years = twoDigits(text, 2);
-  const hour = twoDigits(text, 11);
-  const minute = twoDigits(text, 14);
-  const second = twoDigits(text, 17);
-  const ms = twoDigits(text, 20);
-  const msLast = text.charCodeAt(22) - 48;
+  // Written so a NaN (a character that is no digit) fails every comparison.
   return (
-    century >= 0 &&
-    years >= 0 &&
-    hour >= 0 &&
-    hour <= 23 &&
-    minute >= 0 &&
-    minute <= 59 &&
-    second >= 0 &&
-    second <= 59 &&
-    ms >= 0 &&
-    msLast >= 0 &&
-    msLast <= 9 &&
-    isRealDate(century * 100 + years, twoDigits(text, 5), twoDigits(text, 8))
+    twoDigits(text, 11) <= 23 &&
+    twoDigits(text, 14) <= 59 &&
+    twoDigits(text, 17) <= 59 &&
+    twoDigits(text, 20) * 10 + digitAt(text, 22) >= 0 &&
+    isRealDate(twoDigits(text, 0) * 100 + twoDigits(text, 2), twoDigits(text, 5), twoDigits(text, 8))
   );
 }
 

@@ -202,12 +202,13 @@ export interface MarketDatetime {
   readonly seconds: number;
 }
 
-const digitAt = (text: string, i: number): number => {
+/** The digit at `i`, or NaN: fixed-width dates are read by position, and NaN fails every range check. */
+export const digitAt = (text: string, i: number): number => {
   const d = text.charCodeAt(i) - 48;
   return d >= 0 && d <= 9 ? d : Number.NaN;
 };
 
-const twoDigits = (text: string, i: number): number => digitAt(text, i) * 10 + digitAt(text, i + 1);
+export const twoDigits = (text: string, i: number): number => digitAt(text, i) * 10 + digitAt(text, i + 1);
 
 /**
  * The exact shapes Twelve Data sends, read by position without a regex; undefined

@@ -6,7 +6,7 @@
  * them by rule for any year (Good Friday, observed dates, Juneteenth from 2022).
  */
 import { getHolidays } from 'nyse-holidays';
-import { daysFromCivil } from '../../datasets/fields.js';
+import { daysFromCivil, twoDigits } from '../../datasets/fields.js';
 
 export const CALENDAR_RULE =
   'a missing bar is a NYSE/NASDAQ trading day (a weekday that is not an exchange holiday) between a daily ' +
@@ -24,17 +24,12 @@ function loadHolidays(year: number): void {
   for (const h of getHolidays(year)) holidayDays.add(dayNumber(h.dateString));
 }
 
-const digit = (text: string, at: number): number => {
-  const d = text.charCodeAt(at) - 48;
-  return d >= 0 && d <= 9 ? d : Number.NaN;
-};
-
 /** Days since 1970-01-01 of a `YYYY-MM-DD` date; NaN when it is not one. */
 function dayNumber(date: string): number {
   if (date.length !== 10 || date.charCodeAt(4) !== 45 || date.charCodeAt(7) !== 45) return Number.NaN;
-  const year = digit(date, 0) * 1000 + digit(date, 1) * 100 + digit(date, 2) * 10 + digit(date, 3);
-  const month = digit(date, 5) * 10 + digit(date, 6);
-  const day = digit(date, 8) * 10 + digit(date, 9);
+  const year = twoDigits(date, 0) * 100 + twoDigits(date, 2);
+  const month = twoDigits(date, 5);
+  const day = twoDigits(date, 8);
   return Number.isNaN(year + month + day) ? Number.NaN : daysFromCivil(year, month, day);
 }
 
