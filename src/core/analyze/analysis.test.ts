@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { randomWalkBars } from '../../samples/random-walk.js';
-import { analyzeRows } from './analysis.js';
+import { analysisKindOf, analyzeRows, loadAnalysisTools } from './analysis.js';
+import { afinnLexicon } from './review-lexicon.js';
+
+const TOOLS = { reviewLexicon: afinnLexicon };
 
 describe('analyzeRows', () => {
   it.each(['twelvedata-ohlcv', 'ohlcv-csv'])('analyzes %s as market data', (dataset) => {
@@ -20,7 +23,7 @@ describe('analyzeRows', () => {
       region: 'Asia',
       customer_review: null,
     };
-    const analysis = analyzeRows('smartphone-sales', [row]);
+    const analysis = analyzeRows('smartphone-sales', [row], undefined, TOOLS);
     expect(analysis.kind === 'sales' && analysis.sales.orders).toBe(1);
   });
 
@@ -63,5 +66,23 @@ describe('analyzeRows', () => {
     expect(() => analyzeRows('weather', [])).toThrow(
       expect.objectContaining({ code: 'ANALYZE.UNKNOWN_DATASET' }),
     );
+  });
+
+  it('refuses sales analytics without a review lexicon, with a stable code', () => {
+    expect(() => analyzeRows('smartphone-sales', [])).toThrow(
+      expect.objectContaining({ code: 'ANALYZE.MISSING_TOOL' }),
+    );
+  });
+});
+
+describe('loadAnalysisTools', () => {
+  it('loads the review lexicon for sales, and for a dataset whose plan says sales', async () => {
+    const tools = await loadAnalysisTools(analysisKindOf('my-orders', { kind: 'sales', columns: [] }));
+    expect(tools.reviewLexicon?.('great phone, fast and beautiful')).toBeGreaterThan(0.5);
+    expect(tools.reviewLexicon?.('terrible battery, broke in a week')).toBeLessThan(-0.5);
+  });
+
+  it.each(['market', 'vitals', 'profile'] as const)('loads nothing for %s analytics', async (kind) => {
+    expect(await loadAnalysisTools(kind)).toEqual({});
   });
 });

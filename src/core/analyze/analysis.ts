@@ -7,6 +7,7 @@ import type { OhlcvRow } from '../datasets/ohlcv.rules.js';
 import { SluiceError } from '../errors.js';
 import { analyzeMarket, type MarketAnalysis } from './market/index.js';
 import { analyzeProfile, type ProfileAnalysis } from './profile.js';
+import type { ReviewLexicon } from './review-sentiment.js';
 import { analyzeSales, type SalesAnalysis, type SalesRow } from './sales.js';
 import { analyzeVitals, type VitalsAnalysis, type VitalsRow } from './vitals.js';
 
@@ -32,33 +33,61 @@ const isMarketDataset = (dataset: string): dataset is MarketDataset =>
   (MARKET_DATASETS as readonly string[]).includes(dataset);
 
 /**
+ * What an analysis needs besides its rows and is too heavy for every bundle to
+ * carry: the sales analytics' review lexicon. `loadAnalysisTools` imports it
+ * for the kind that needs it; a test can pass one directly.
+ */
+export interface AnalysisTools {
+  readonly reviewLexicon?: ReviewLexicon;
+}
+
+export class MissingAnalysisToolError extends SluiceError {
+  constructor(tool: keyof AnalysisTools, kind: AnalysisKind) {
+    super('ANALYZE.MISSING_TOOL', `the ${kind} analytics need a ${tool}; load it with loadAnalysisTools`);
+  }
+}
+
+/**
+ * The analytics a dataset gets: with a plan its kind, whatever the dataset is
+ * called; without one the built-in dataset ids decide.
+ */
+export function analysisKindOf(dataset: string, plan?: AnalysisPlan): AnalysisKind {
+  if (plan !== undefined) return plan.kind;
+  if (isMarketDataset(dataset)) return 'market';
+  if (dataset === 'smartphone-sales') return 'sales';
+  if (dataset === 'health-vitals') return 'vitals';
+  throw new UnknownDatasetError(dataset);
+}
+
+export async function loadAnalysisTools(kind: AnalysisKind): Promise<AnalysisTools> {
+  if (kind !== 'sales') return {};
+  const { afinnLexicon } = await import('./review-lexicon.js');
+  return { reviewLexicon: afinnLexicon };
+}
+
+/**
  * Analyzes the rows of `processed/<dataset>/...`. The rows were validated and
  * normalized by the dataset's contract at ingest, so they are taken as its row
- * type; the analytics still skip a row whose numbers are unusable. With a plan
- * its kind picks the analytics, whatever the dataset is called; without one
- * the built-in dataset ids do.
+ * type; the analytics still skip a row whose numbers are unusable.
  */
-export function analyzeRows(dataset: string, rows: Iterable<unknown>, plan?: AnalysisPlan): DatasetAnalysis {
-  if (plan !== undefined) {
-    switch (plan.kind) {
-      case 'market':
-        return { kind: 'market', dataset, market: analyzeMarket(rows as Iterable<OhlcvRow>) };
-      case 'sales':
-        return { kind: 'sales', dataset, sales: analyzeSales(rows as Iterable<SalesRow>) };
-      case 'vitals':
-        return { kind: 'vitals', dataset, vitals: analyzeVitals(rows as Iterable<VitalsRow>) };
-      case 'profile':
-        return { kind: 'profile', dataset, profile: analyzeProfile(rows, plan) };
+export function analyzeRows(
+  dataset: string,
+  rows: Iterable<unknown>,
+  plan?: AnalysisPlan,
+  tools: AnalysisTools = {},
+): DatasetAnalysis {
+  const kind = analysisKindOf(dataset, plan);
+  switch (kind) {
+    case 'market':
+      return { kind, dataset, market: analyzeMarket(rows as Iterable<OhlcvRow>) };
+    case 'sales': {
+      if (tools.reviewLexicon === undefined) throw new MissingAnalysisToolError('reviewLexicon', kind);
+      return { kind, dataset, sales: analyzeSales(rows as Iterable<SalesRow>, tools.reviewLexicon) };
     }
+    case 'vitals':
+      return { kind, dataset, vitals: analyzeVitals(rows as Iterable<VitalsRow>) };
+    case 'profile':
+      if (plan === undefined) throw new UnknownDatasetError(dataset);
+      return { kind, dataset, profile: analyzeProfile(rows, plan) };
   }
-  if (isMarketDataset(dataset)) {
-    return { kind: 'market', dataset, market: analyzeMarket(rows as Iterable<OhlcvRow>) };
-  }
-  if (dataset === 'smartphone-sales') {
-    return { kind: 'sales', dataset, sales: analyzeSales(rows as Iterable<SalesRow>) };
-  }
-  if (dataset === 'health-vitals') {
-    return { kind: 'vitals', dataset, vitals: analyzeVitals(rows as Iterable<VitalsRow>) };
-  }
-  throw new UnknownDatasetError(dataset);
 }

@@ -5,6 +5,9 @@ import { clip, describeAnomaly, factsForPrompt, round, roundPrice } from './fact
 import { analysisFindings } from './findings/index.js';
 import { assertNoNaN } from './market/finite.js';
 import type { Anomaly } from './market/index.js';
+import { afinnLexicon } from './review-lexicon.js';
+
+const TOOLS = { reviewLexicon: afinnLexicon };
 
 // Version 2 hands over findings, symbol outlooks and review samples: the budget grew from 6 KB.
 const FACTS_BUDGET = 16 * 1024;
@@ -65,7 +68,7 @@ describe('factsForPrompt', () => {
       region: 'Asia',
       customer_review: `word${i % 40} great camera`,
     }));
-    const facts = factsForPrompt(analyzeRows('smartphone-sales', rows));
+    const facts = factsForPrompt(analyzeRows('smartphone-sales', rows, undefined, TOOLS));
     assertNoNaN(facts);
     expect(size(facts)).toBeLessThan(FACTS_BUDGET);
   });
@@ -104,7 +107,7 @@ describe('factsForPrompt', () => {
 
   it('describes empty analyses without NaN', () => {
     for (const dataset of ['twelvedata-ohlcv', 'smartphone-sales', 'health-vitals']) {
-      assertNoNaN(factsForPrompt(analyzeRows(dataset, [])));
+      assertNoNaN(factsForPrompt(analyzeRows(dataset, [], undefined, TOOLS)));
     }
   });
 });

@@ -8,6 +8,9 @@ import { analysisFindings } from './findings/index.js';
 import { groundingContext, groundNarrative, tooUngrounded, ungroundedIn } from './grounding.js';
 import type { Narrative } from './narrative.js';
 import { writeOfflineNarrative } from './offline-narrative.js';
+import { afinnLexicon } from './review-lexicon.js';
+
+const TOOLS = { reviewLexicon: afinnLexicon };
 
 const facts = {
   symbols: 1,
@@ -136,7 +139,7 @@ describe('the offline narrative against the facts a model would get', () => {
   it.each(cases)(
     '%s: cites only ids it could be given and every number it states is among the figures',
     (dataset, rows) => {
-      const analysis = analyzeRows(dataset, rows);
+      const analysis = analyzeRows(dataset, rows, undefined, TOOLS);
       const found = analysisFindings(analysis, {
         name: 'inputs/x',
         ingest: { total: 0, rejected: 0, reasons: {} },

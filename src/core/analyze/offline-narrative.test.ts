@@ -10,6 +10,9 @@ import { analysisFindings } from './findings/index.js';
 import { groundingContext, groundNarrative } from './grounding.js';
 import { NarrativeSchema } from './narrative.js';
 import { writeOfflineNarrative } from './offline-narrative.js';
+import { afinnLexicon } from './review-lexicon.js';
+
+const TOOLS = { reviewLexicon: afinnLexicon };
 
 const text = fc.oneof(
   fc.constantFrom('AAPL', 'Samsung', 'user_1', '', ' ', 'x'.repeat(500)),
@@ -89,7 +92,7 @@ const profileRows = fc.array(
 
 const analyses: fc.Arbitrary<DatasetAnalysis> = fc.oneof(
   marketRows.map((rows) => analyzeRows('twelvedata-ohlcv', rows)),
-  salesRows.map((rows) => analyzeRows('smartphone-sales', rows)),
+  salesRows.map((rows) => analyzeRows('smartphone-sales', rows, undefined, TOOLS)),
   vitalsRows.map((rows) => analyzeRows('health-vitals', rows)),
   profileRows.map((rows) => analyzeRows('my-dataset', rows, PROFILE_PLAN)),
 );
@@ -122,7 +125,9 @@ describe('writeOfflineNarrative', () => {
     'says plainly that %s had nothing to analyze',
     (dataset) => {
       const analysis =
-        dataset === 'profile' ? analyzeRows('custom', [], PROFILE_PLAN) : analyzeRows(dataset, []);
+        dataset === 'profile'
+          ? analyzeRows('custom', [], PROFILE_PLAN, TOOLS)
+          : analyzeRows(dataset, [], undefined, TOOLS);
       const narrative = NarrativeSchema.parse(writeOfflineNarrative(analysis));
       expect(narrative.headline).toMatch(/^No .* to analyze$/);
       expect(narrative.sentiment).toBe('neutral');
@@ -178,7 +183,7 @@ describe('writeOfflineNarrative', () => {
       customer_review: 'Great camera',
     });
     const rows = [...[100, 110, 120, 130, 2000].map((p, i) => sale('Acme', p, i)), sale('Other', 50, 9)];
-    const narrative = writeOfflineNarrative(analyzeRows('smartphone-sales', rows));
+    const narrative = writeOfflineNarrative(analyzeRows('smartphone-sales', rows, undefined, TOOLS));
     expect(narrative.headline).toBe('6 orders worth 2,510; Acme leads with 98.0% of revenue');
     expect(narrative.recommendations?.[0]).toMatchObject({
       action: "Investigate order O4, priced outside its brand's range",
@@ -211,7 +216,7 @@ describe('writeOfflineNarrative', () => {
 
   it('profiles a planted dataset in words whose every number and date passes the grounding check', () => {
     const sample = plantedProfile({ seed: 5, rows: 2000 });
-    const { narrative, result, figures } = grounded(analyzeRows('planted', sample.rows, sample.plan));
+    const { narrative, result, figures } = grounded(analyzeRows('planted', sample.rows, sample.plan, TOOLS));
     expect(figures).toEqual([]);
     expect(result.fatal).toBe(false);
     expect(narrative.headline).toMatch(/^2,000 rows and 6 columns profiled; \d+ findings above info$/);
@@ -236,7 +241,7 @@ describe('writeOfflineNarrative', () => {
 
   it('calls a clean profile positive with no recommendation', () => {
     const sample = plantedProfile({ seed: 5, rows: 500, plant: false });
-    const { narrative, result } = grounded(analyzeRows('planted', sample.rows, sample.plan));
+    const { narrative, result } = grounded(analyzeRows('planted', sample.rows, sample.plan, TOOLS));
     expect(result.dropped).toEqual([]);
     expect(narrative.sentiment).toBe('positive');
     expect(narrative.recommendations).toEqual([]);

@@ -1,9 +1,8 @@
 /**
- * Review sentiment without a model: wink-sentiment scores each review with the
- * AFINN-165 lexicon (negation- and emoji-aware), normalized to -5..5. A review
- * reads positive from +0.5, negative from -0.5; the same text is scored once.
+ * Review sentiment without a model: a lexicon scores each review, normalized to
+ * -5..5 (wink-sentiment's AFINN-165, negation- and emoji-aware: review-lexicon.ts).
+ * A review reads positive from +0.5, negative from -0.5; the same text is scored once.
  */
-import winkSentiment from 'wink-sentiment';
 
 export const REVIEW_SENTIMENT_RULE =
   'each review is scored with the AFINN-165 lexicon (wink-sentiment, negation-aware), normalized to -5..5; ' +
@@ -15,13 +14,18 @@ export const MIXED_SHARE = 0.25;
 
 export type ReviewTone = 'positive' | 'negative' | 'neutral' | 'mixed';
 
+/** A review's score, -5..5. */
+export type ReviewLexicon = (text: string) => number;
+
 export class ReviewScorer {
   readonly #cache = new Map<string, number>();
+
+  constructor(private readonly lexicon: ReviewLexicon) {}
 
   score(text: string): number {
     let score = this.#cache.get(text);
     if (score === undefined) {
-      score = winkSentiment(text).normalizedScore;
+      score = this.lexicon(text);
       if (!Number.isFinite(score)) score = 0;
       this.#cache.set(text, score);
     }

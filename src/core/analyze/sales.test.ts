@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { assertNoNaN } from './market/finite.js';
+import { afinnLexicon } from './review-lexicon.js';
 import { analyzeSales, priceSegment, quantile, SALES_LIMITS, type SalesRow } from './sales.js';
 
 let orderNumber = 0;
@@ -33,9 +34,11 @@ describe('quantile', () => {
   });
 });
 
+const analyze = (rows: Iterable<SalesRow>) => analyzeSales(rows, afinnLexicon);
+
 describe('analyzeSales', () => {
   it('totals orders and revenue per segment on the boundary prices', () => {
-    const s = analyzeSales([499.99, 500, 1000, 1000.01].map((p) => sale('B', 'M', p)));
+    const s = analyze([499.99, 500, 1000, 1000.01].map((p) => sale('B', 'M', p)));
     expect(s.bySegment.map((g) => [g.key, g.orders, g.revenue])).toEqual([
       ['Budget', 1, 499.99],
       ['Mid-range', 2, 1500],
@@ -44,7 +47,7 @@ describe('analyzeSales', () => {
   });
 
   it('totals brands, models and regions with their shares, most revenue first', () => {
-    const s = analyzeSales([
+    const s = analyze([
       sale('Apple', 'iPhone 15', 800, { region: 'Asia' }),
       sale('Apple', 'iPhone 15', 800, { region: 'Europe' }),
       sale('Samsung', 'Galaxy S24', 1200, { region: 'Asia' }),
@@ -74,18 +77,18 @@ describe('analyzeSales', () => {
 
   it('ranks best sellers by units and by revenue separately', () => {
     const rows = [...Array.from({ length: 3 }, () => sale('X', 'Cheap', 100)), sale('X', 'Dear', 2000)];
-    const s = analyzeSales(rows);
+    const s = analyze(rows);
     expect(s.topModelsByUnits[0]?.model).toBe('Cheap');
     expect(s.topModelsByRevenue[0]?.model).toBe('Dear');
   });
 
   it('keeps models of the same name from different brands apart', () => {
-    const s = analyzeSales([sale('A', 'Pro', 100), sale('B', 'Pro', 100)]);
+    const s = analyze([sale('A', 'Pro', 100), sale('B', 'Pro', 100)]);
     expect(s.modelCount).toBe(2);
   });
 
   it('describes the price distribution', () => {
-    const s = analyzeSales([100, 200, 300, 400].map((p) => sale('B', 'M', p)));
+    const s = analyze([100, 200, 300, 400].map((p) => sale('B', 'M', p)));
     expect(s.priceDistribution).toEqual({ min: 100, q1: 175, median: 250, q3: 325, max: 400, mean: 250 });
   });
 
@@ -96,7 +99,7 @@ describe('analyzeSales', () => {
       // A brand with three orders is not examined, however spread its prices.
       ...[10, 20, 5000].map((p) => sale('Tiny', 'M', p)),
     ];
-    const s = analyzeSales(rows);
+    const s = analyze(rows);
     expect(s.outlierCount).toBe(1);
     expect(s.outliers[0]).toMatchObject({ brand: 'Steady', model: 'Gold', price: 1000, direction: 'high' });
     // Q1 110, Q3 130 → fences 80 and 160
@@ -105,7 +108,7 @@ describe('analyzeSales', () => {
   });
 
   it('counts review words in lowercase, letters only, without stop words', () => {
-    const s = analyzeSales([
+    const s = analyze([
       sale('B', 'M', 100, { customer_review: 'Great camera! The camera’s great; battery 5000mAh.' }),
       sale('B', 'M', 100, { customer_review: 'AI is great and the UI is fine' }),
       sale('B', 'M', 100, { customer_review: null }),
@@ -125,13 +128,13 @@ describe('analyzeSales', () => {
     const review = Array.from({ length: 30 }, (_, i) => `word${String.fromCharCode(97 + (i % 26))}${i}`).join(
       ' ',
     );
-    expect(analyzeSales([sale('B', 'M', 1, { customer_review: review })]).reviewKeywords).toHaveLength(
+    expect(analyze([sale('B', 'M', 1, { customer_review: review })]).reviewKeywords).toHaveLength(
       SALES_LIMITS.keywords,
     );
   });
 
   it('returns a defined, empty analysis for no rows', () => {
-    const s = analyzeSales([]);
+    const s = analyze([]);
     assertNoNaN(s);
     expect(s).toMatchObject({
       orders: 0,
@@ -163,7 +166,7 @@ describe('analyzeSales', () => {
     });
     fc.assert(
       fc.property(fc.array(row, { maxLength: 60 }), (rows) => {
-        const s = analyzeSales(rows as SalesRow[]);
+        const s = analyze(rows as SalesRow[]);
         assertNoNaN(s);
         if (s.orders > 0) {
           const sum = (list: readonly { revenueSharePct: number }[]) =>

@@ -13,7 +13,13 @@ import {
   severityFrom,
 } from './findings/finding.js';
 import { formatMoney } from './market/format.js';
-import { REVIEW_SENTIMENT_RULE, ReviewScorer, type ReviewTone, ToneTally } from './review-sentiment.js';
+import {
+  REVIEW_SENTIMENT_RULE,
+  type ReviewLexicon,
+  ReviewScorer,
+  type ReviewTone,
+  ToneTally,
+} from './review-sentiment.js';
 
 /** The fields sales analytics reads; a `SmartphoneSale` is one. */
 export type SalesRow = Pick<
@@ -221,7 +227,7 @@ const byUnits = (a: GroupTotals, b: GroupTotals) =>
   b.orders - a.orders || b.revenue - a.revenue || compareText(a.key, b.key);
 const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-export function analyzeSales(rows: Iterable<SalesRow>): SalesAnalysis {
+export function analyzeSales(rows: Iterable<SalesRow>, lexicon: ReviewLexicon): SalesAnalysis {
   const brands = new Map<string, Tally>();
   const models = new Map<string, Tally>();
   const modelNames = new Map<string, { brand: string; model: string }>();
@@ -230,7 +236,7 @@ export function analyzeSales(rows: Iterable<SalesRow>): SalesAnalysis {
   const pricesByBrand = new Map<string, SalesRow[]>();
   const words = new Map<string, number>();
   const themeTones = new Map<string, ToneTally>();
-  const scorer = new ReviewScorer();
+  const scorer = new ReviewScorer(lexicon);
   const overallTone = new ToneTally();
   const brandTones = new Map<string, ToneTally>();
   const modelTones = new Map<string, ToneTally>();

@@ -25,7 +25,7 @@ import {
   type StateStore,
 } from '../ports.js';
 import { analysisCompletedOf } from '../stage-events.js';
-import { analyzeRows, type DatasetAnalysis } from './analysis.js';
+import { analysisKindOf, analyzeRows, type DatasetAnalysis, loadAnalysisTools } from './analysis.js';
 import { costOf } from './cost.js';
 import { factsForPrompt } from './facts.js';
 import { analysisFindings } from './findings/index.js';
@@ -168,7 +168,8 @@ async function analyze(
     : (deps.contracts ?? BUILTINS).byId(event.dataset)?.analysis;
   // Ticks (market-ticks) become bars first: every market figure, chart and history item is of bars.
   const rows = marketRowsOf(processed, plan?.tickBarMs);
-  const analysis = analyzeRows(event.dataset, rows, plan);
+  const tools = await loadAnalysisTools(analysisKindOf(event.dataset, plan));
+  const analysis = analyzeRows(event.dataset, rows, plan, tools);
   const createdAt = new Date(clock.now()).toISOString();
   const found = analysisFindings(analysis, {
     name: event.inputKey,
