@@ -87,6 +87,7 @@ export function analyzeRows(
     case 'vitals':
       return { kind, dataset, vitals: analyzeVitals(rows as Iterable<VitalsRow>) };
     case 'profile':
+      // analysisKindOf names profile only from a plan; the check tells the compiler so, without a cast.
       if (plan === undefined) throw new UnknownDatasetError(dataset);
       return { kind, dataset, profile: analyzeProfile(rows, plan) };
   }
