@@ -13,6 +13,8 @@ import { type DuplicateMembers, type JsonKind, JsonScanner, Plan } from '../inge
 import type { RowIssue } from '../reasons.js';
 
 const SLICE_CHARS = 1_048_576;
+/** What a reject keeps of a record too long to read. */
+const PREVIEW_CHARS = 200;
 
 class Records {
   readonly batch: SourceItem[] = [];
@@ -95,9 +97,15 @@ function jsonLines(records: Records, text: string, firstLine: number, limits: Pa
   while (from < text.length) {
     let end = text.indexOf('\n', from);
     if (end < 0) end = text.length;
+    // The line as written counts, as for a line too long to hold (LineReader).
+    if (end - from > limits.maxRecordChars) {
+      records.tooLarge(text.slice(from, from + PREVIEW_CHARS).trim(), line);
+      line++;
+      from = end + 1;
+      continue;
+    }
     const body = text.slice(from, end).trim();
-    if (body.length > limits.maxRecordChars) records.tooLarge(body.slice(0, 200), line);
-    else if (body !== '') {
+    if (body !== '') {
       try {
         records.element(JSON.parse(body), line);
       } catch (error) {
@@ -111,6 +119,51 @@ function jsonLines(records: Records, text: string, firstLine: number, limits: Pa
     from = end + 1;
   }
   return line;
+}
+
+/**
+ * JSON lines written in pieces: whole lines are read at once, the rest is held
+ * for the next piece, but never more than a record may hold. A line past the
+ * limit is rejected from its start and skipped to its end, so one endless line
+ * costs no more memory than a record.
+ */
+class LineReader {
+  private held = '';
+  /** The number of the line `held` starts. */
+  private line = 1;
+  private skipping = false;
+
+  constructor(
+    private readonly records: Records,
+    private readonly limits: ParseLimits,
+  ) {}
+
+  write(piece: string): void {
+    let text = piece;
+    if (this.skipping) {
+      const lf = text.indexOf('\n');
+      if (lf < 0) return;
+      this.skipping = false;
+      this.line++;
+      text = text.slice(lf + 1);
+    }
+    const all = this.held + text;
+    const cut = all.lastIndexOf('\n');
+    this.held = all.slice(cut + 1);
+    this.line = jsonLines(this.records, all.slice(0, cut + 1), this.line, this.limits);
+    if (this.held.length > this.limits.maxRecordChars) {
+      this.records.tooLarge(this.held.slice(0, PREVIEW_CHARS).trim(), this.line);
+      this.held = '';
+      this.skipping = true;
+    }
+  }
+
+  /** Reads what is held, and `rest` after it, as the file's last lines. */
+  end(rest = ''): void {
+    if (this.skipping) return;
+    jsonLines(this.records, this.held + rest, this.line, this.limits);
+    this.held = '';
+  }
 }
 
 const isWholeObject = (line: string): boolean => {
@@ -132,7 +185,7 @@ export async function* readJsonRecords(
   let mode: 'lines' | 'value' | undefined;
   let pending = '';
   let scanner: JsonScanner | undefined;
-  let line = 1;
+  const lines = new LineReader(records, limits);
   for await (const chunk of text) {
     if (mode === undefined) {
       pending += chunk;
@@ -146,21 +199,11 @@ export async function* readJsonRecords(
       if (mode === 'value')
         for (let at = 0; at < start.length; at += SLICE_CHARS)
           scanner?.write(start.slice(at, at + SLICE_CHARS));
-      else {
-        const cut = start.lastIndexOf('\n');
-        pending = start.slice(cut + 1);
-        line = jsonLines(records, start.slice(0, cut + 1), 1, limits);
-      }
+      else lines.write(start);
     } else if (mode === 'value') {
       for (let at = 0; at < chunk.length; at += SLICE_CHARS)
         scanner?.write(chunk.length <= SLICE_CHARS ? chunk : chunk.slice(at, at + SLICE_CHARS));
-    } else {
-      const piece = pending + chunk;
-      const cut = piece.lastIndexOf('\n');
-      pending = piece.slice(cut + 1);
-      const whole = piece.slice(0, cut + 1);
-      line = jsonLines(records, whole, line, limits);
-    }
+    } else lines.write(chunk);
     const batch = records.take();
     if (batch.length > 0) yield batch;
   }
@@ -174,7 +217,7 @@ export async function* readJsonRecords(
     }
   }
   if (mode === 'value') scanner?.end();
-  else jsonLines(records, pending, line, limits);
+  else lines.end(pending);
   const last = records.take();
   if (last.length > 0) yield last;
 }
