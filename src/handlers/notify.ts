@@ -127,6 +127,7 @@ async function noticeRecord(record: SQSRecord, context: Context): Promise<string
         mailer: await runtime.mailer(),
         clock: runtime.clock,
         logger: runtime.observability.logger,
+        contracts: runtime.contracts,
       },
       {
         manifestKey: manifestKeyOf(record.messageId, record.body),

@@ -4,6 +4,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { filesEndingWith, readBytes } from '../../../test/helpers/files.js';
 import { makeTestPorts, type TestPorts } from '../../../test/helpers/local-ports.js';
 import { OutboxMailer } from '../../adapters/mail/index.js';
+import { loadContractText } from '../contracts/parse-document.js';
+import { ContractSet } from '../datasets/registry.js';
 import { ingestObject } from '../ingest/stage.js';
 import { keys } from '../keys.js';
 import {
@@ -117,5 +119,40 @@ describe('failure notices', () => {
     expect(notice.text).toContain('line ? []: null');
     expect(notice.text).toContain('line 7 []: {"a":"xxx');
     expect(notice.text.split('\n').find((l) => l.startsWith('  line 7'))?.length).toBeLessThan(400);
+  });
+
+  it("explains a project contract's own reason codes in words, in the text and the HTML", async () => {
+    const contract = loadContractText(
+      [
+        'dataset: bands',
+        'title: Bands',
+        'format: csv',
+        'columns:',
+        '  - { name: low, type: integer }',
+        '  - { name: high, type: integer }',
+        'rules:',
+        '  - { check: "low <= high", reason: band_inverted }',
+        'reasons:',
+        '  band_inverted: low is above high',
+        '',
+      ].join('\n'),
+      'bands.yaml',
+    );
+    const contracts = new ContractSet([contract]);
+    const key = 'inputs/bands.csv';
+    await ports.store.put(key, 'low,high\n5,1\n7,2\n');
+    const { manifest } = await ingestObject({ ...ports, contracts }, { key, requestId: 'i-1' });
+    expect(manifest?.status).toBe('rejected');
+    const sent = await sendFailureNotice(
+      { ...deps(), contracts },
+      { manifestKey: keys.manifest(manifest?.id ?? ''), requestId: 'n' },
+      options,
+    );
+    expect(sent.outcome).toBe('sent');
+    const [mail] = await mails();
+    expect(mail?.text).toContain('band_inverted: 2 (low is above high)');
+    expect(mail?.html).toMatch(
+      /<code>band_inverted<\/code><\/td><td [^>]*>2<\/td><td [^>]*>low is above high</,
+    );
   });
 });

@@ -10,7 +10,7 @@
  * not look as expected.
  */
 
-import { BUILTINS } from '../datasets/registry.js';
+import { BUILTINS, type ContractSet } from '../datasets/registry.js';
 import { errorMessage } from '../errors.js';
 import { type Manifest, ManifestSchema } from '../ingest/manifest.js';
 import { readJsonLines } from '../jsonl-lines.js';
@@ -33,6 +33,8 @@ export interface FailureNoticeInput {
   readonly rejectedRows: readonly unknown[];
   /** What re-runs the input once the cause is fixed. */
   readonly replayCommand: string;
+  /** The contracts whose reason codes the notice explains: a project's, then the built-ins. @default BUILTINS */
+  readonly contracts?: ContractSet;
 }
 
 export interface FailureNotice {
@@ -56,9 +58,8 @@ interface QuotedRow {
   readonly raw: string;
 }
 
-// Reasons a project's own contract declares are not known here; the notice then shows the code alone.
-const reasonDescription = (code: string): string =>
-  BUILTINS.reasonMeaning(code) ?? (FILE_REASONS as Record<string, string>)[code] ?? '';
+const reasonDescription = (contracts: ContractSet, code: string): string =>
+  contracts.reasonMeaning(code) ?? (FILE_REASONS as Record<string, string>)[code] ?? '';
 
 function clip(text: string): string {
   return text.length > NOTICE_RAW_CHARS ? `${text.slice(0, NOTICE_RAW_CHARS)}…` : text;
@@ -108,6 +109,11 @@ function noticeText(input: FailureNoticeInput, subject: string, rows: readonly Q
   const { manifest, replayCommand } = input;
   const reason = reasonLine(manifest);
   const perReason = countsPerReason(manifest);
+  const contracts = input.contracts ?? BUILTINS;
+  const meaning = (code: string): string => {
+    const text = reasonDescription(contracts, code);
+    return text === '' ? '' : ` (${text})`;
+  };
   const lines = [
     subject,
     '',
@@ -116,7 +122,7 @@ function noticeText(input: FailureNoticeInput, subject: string, rows: readonly Q
     `reason: ${reason.code}: ${reason.message}`,
     `rows: ${manifest.counts.total} read, ${manifest.counts.valid} valid, ${manifest.counts.rejected} rejected`,
     ...(perReason.length > 0
-      ? ['rejected rows per reason:', ...perReason.map(([code, n]) => `  ${code}: ${n}`)]
+      ? ['rejected rows per reason:', ...perReason.map(([code, n]) => `  ${code}: ${n}${meaning(code)}`)]
       : []),
     ...(rows.length > 0
       ? [
@@ -140,7 +146,7 @@ function noticeHtml(input: FailureNoticeInput, subject: string, rows: readonly Q
   const perReason = countsPerReason(manifest)
     .map(
       ([code, n]) =>
-        `<tr><td ${CELL}><code>${e(code)}</code></td><td ${CELL}>${n}</td><td ${CELL}>${e(reasonDescription(code))}</td></tr>`,
+        `<tr><td ${CELL}><code>${e(code)}</code></td><td ${CELL}>${n}</td><td ${CELL}>${e(reasonDescription(input.contracts ?? BUILTINS, code))}</td></tr>`,
     )
     .join('');
   const quoted = rows
@@ -181,6 +187,8 @@ export interface FailureNoticeDeps {
   readonly mailer: Mailer;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** The contracts files are read with, whose reason codes the notice explains. @default BUILTINS */
+  readonly contracts?: ContractSet;
 }
 
 export interface FailureNoticeOptions {
@@ -237,6 +245,7 @@ export async function sendFailureNotice(
       manifest,
       rejectedRows: await firstRejectedRows(store, manifest.outputs.rejects),
       replayCommand: replayCommandFor(manifest),
+      ...(deps.contracts ? { contracts: deps.contracts } : {}),
     });
     const sent = await deps.mailer.send({
       from: options.from,
