@@ -76,3 +76,18 @@ describe('JSON lines longer than a record may be', () => {
     expect(peak).toBeLessThan(64 * 1024 * 1024);
   });
 });
+
+describe('a JSON line naming a member twice', () => {
+  it('is rejected as duplicate_key with its text, where JSON.parse would keep the last value', async () => {
+    const items = await readAll(['{"a":1}\n{"a":1,"b":{"a":2},"a":3}\n{"b":{"c":1,"c":2}}\n']);
+    expect(summary(items)).toEqual([
+      { line: 1, raw: { a: 1 } },
+      { line: 2, code: 'duplicate_key' },
+      // Only the record's own members count: a nested value is kept as JSON.parse reads it.
+      { line: 3, raw: { b: { c: 2 } } },
+    ]);
+    const reject = items[1];
+    expect(reject?.raw).toBe('{"a":1,"b":{"a":2},"a":3}');
+    expect(reject?.kind === 'rejected' && reject.issues[0]?.message).toContain('"a"');
+  });
+});

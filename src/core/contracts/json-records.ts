@@ -11,6 +11,7 @@ import { reservedMember } from '../datasets/twelvedata-ohlcv.js';
 import { UnreadableFileError } from '../errors.js';
 import { type DuplicateMembers, type JsonKind, JsonScanner, Plan } from '../ingest/json-scanner.js';
 import type { RowIssue } from '../reasons.js';
+import { repeatedTopLevelNames, topLevelMemberCount } from './top-members.js';
 
 const SLICE_CHARS = 1_048_576;
 /** What a reject keeps of a record too long to read. */
@@ -90,6 +91,22 @@ function valueHandler(records: Records) {
   };
 }
 
+/** Colons in the text, counted natively up to `most`. */
+function colonsIn(text: string, most: number): number {
+  let n = 0;
+  for (let at = text.indexOf(':'); at !== -1 && n < most; at = text.indexOf(':', at + 1)) n++;
+  return n;
+}
+
+/** The names a line's object gives twice, which JSON.parse quietly reduced to the last. */
+function duplicatesIn(body: string, value: unknown): DuplicateMembers | undefined {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const members = Object.keys(value).length;
+  // Each member written has a colon: with no colon to spare, none was written twice.
+  if (colonsIn(body, members + 1) === members || topLevelMemberCount(body) === members) return undefined;
+  return { names: repeatedTopLevelNames(body), text: body };
+}
+
 /** Reads whole lines of JSON-lines text; returns the number of the line after them. */
 function jsonLines(records: Records, text: string, firstLine: number, limits: ParseLimits): number {
   let line = firstLine;
@@ -107,7 +124,8 @@ function jsonLines(records: Records, text: string, firstLine: number, limits: Pa
     const body = text.slice(from, end).trim();
     if (body !== '') {
       try {
-        records.element(JSON.parse(body), line);
+        const value: unknown = JSON.parse(body);
+        records.element(value, line, duplicatesIn(body, value));
       } catch (error) {
         records.reject(body, line, {
           code: 'malformed_row',
