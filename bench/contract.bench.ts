@@ -31,7 +31,7 @@ async function ingestOnce(
       const result = validator.validate(item);
       if (result.ok) {
         valid++;
-        bytes += serialize(result.row, item).length;
+        bytes += serialize(result.row, item, result.values).length;
       } else bytes += JSON.stringify(result.issues).length;
     }
   }

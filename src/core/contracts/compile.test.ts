@@ -217,7 +217,8 @@ describe('printing a CSV row', () => {
         const result = validator.validate(item);
         if (!result.ok) throw new Error(JSON.stringify(result.issues));
         expect(contract.serialize?.(result.row, item)).toBe(JSON.stringify(result.row));
-        printed.push(contract.serialize?.(result.row, item) as string);
+        expect(contract.serialize?.(result.row, item, result.values)).toBe(JSON.stringify(result.row));
+        printed.push(contract.serialize?.(result.row, item, result.values) as string);
       }
     }
     expect(printed).toEqual([

@@ -252,7 +252,7 @@ function declaredValidator(
       const row: Record<string, unknown> = { ...template };
       for (let i = 0; i < n; i++) row[names[i] as string] = values[i];
       if (extra !== undefined) for (const [k, v] of Object.entries(extra)) if (!(k in row)) row[k] = v;
-      return { ok: true, row };
+      return { ok: true, row, values };
     },
   };
 }
@@ -263,20 +263,23 @@ function declaredValidator(
  * already is its JSON (numberText). Printing doubles cost more than reading them.
  * A JSON record's row (which may carry members beyond the columns) goes to JSON.stringify.
  */
-function declaredSerializer(doc: ContractDocument): (row: unknown, record: SourceRecord) => string {
+function declaredSerializer(
+  doc: ContractDocument,
+): (row: unknown, record: SourceRecord, values?: readonly unknown[]) => string {
   // Declared order is JSON.stringify's: a column name never starts with a digit (document.ts).
   const order = doc.columns.map((c) => c.name);
   const keys = order.map((name) => `${JSON.stringify(name)}:`);
   const fromText = doc.columns.map(printsAsWritten);
   const pick = fieldPicker(order);
   const cells: unknown[] = [];
-  return (row, record) => {
+  return (row, record, values) => {
     if (record.cells === undefined) return JSON.stringify(row);
     pick(record, cells);
-    const values = row as Record<string, unknown>;
+    const named = row as Record<string, unknown>;
     let out = '';
     for (let i = 0; i < order.length; i++) {
-      const value = values[order[i] as string];
+      // By position when the validator handed its values over: a keyed read per column costs more.
+      const value = values === undefined ? named[order[i] as string] : values[i];
       let json: string;
       if (typeof value === 'number') {
         json = !Number.isFinite(value) ? 'null' : fromText[i] ? numberText(cells[i], value) : String(value);

@@ -77,7 +77,16 @@ export interface ParseLimits {
 export const DEFAULT_PARSE_LIMITS: ParseLimits = { maxRecordChars: 1_048_576, maxDepth: 64 };
 
 export type Validation<Row> =
-  | { readonly ok: true; readonly row: Row }
+  | {
+      readonly ok: true;
+      readonly row: Row;
+      /**
+       * The row's values in the contract's column order, when the validator
+       * has them at hand (a declared contract); read them before the next
+       * `validate`, which reuses the array.
+       */
+      readonly values?: readonly unknown[];
+    }
   | { readonly ok: false; readonly issues: readonly RowIssue[] };
 
 /** Validates records of one file; may keep state across records (duplicate detection). */
@@ -110,5 +119,5 @@ export interface DatasetContract<Row = unknown> {
    * One normalized row as a JSON line, given the record it came from; must equal
    * JSON.stringify(row). @default JSON.stringify
    */
-  serialize?(row: Row, record: SourceRecord): string;
+  serialize?(row: Row, record: SourceRecord, values?: readonly unknown[]): string;
 }

@@ -299,7 +299,7 @@ async function runIngest(
           if (result.ok) {
             tally.count(group, true);
             const pending = processed.add(
-              item.extra ? evolved(result.row, item.extra) : serialize(result.row, item),
+              item.extra ? evolved(result.row, item.extra) : serialize(result.row, item, result.values),
             );
             if (pending) await pending;
           } else {

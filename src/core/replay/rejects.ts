@@ -272,7 +272,7 @@ async function revalidate(
           const result = validator.validate(record);
           if (result.ok) {
             tally.recover(reject.group, reject.reasons);
-            pending = processed.add(serialize(result.row, record));
+            pending = processed.add(serialize(result.row, record, result.values));
           } else {
             tally.reject(reject.group, result.issues);
             pending = rejects.add(formatRejectLine(reject, result.issues));
