@@ -48,55 +48,97 @@ function isIanaZone(zone: string): boolean {
 
 export const NumberFormatSchema = z
   .object({
-    /** The decimal mark. @default "." */
-    decimal: z.enum(['.', ',']).default('.'),
-    /** Thousands separator the file may use; none by default, so `1,000` is not a number. */
-    thousands: z.enum([',', '.', ' ', "'", '_']).optional(),
-    /** Strip one currency sign ($ € £ ¥) before or after the number. @default false */
-    currency: z.boolean().default(false),
+    decimal: z.enum(['.', ',']).default('.').describe('The decimal mark. @default "."'),
+    thousands: z
+      .enum([',', '.', ' ', "'", '_'])
+      .optional()
+      .describe('Thousands separator the file may use; none by default, so `1,000` is not a number.'),
+    currency: z
+      .boolean()
+      .default(false)
+      .describe('Strip one currency sign ($ € £ ¥) before or after the number. @default false'),
   })
   .strict()
   .refine((f) => f.thousands !== f.decimal, { message: 'thousands and decimal must differ' });
 
 export const ColumnSchema = z
   .object({
-    name: ColumnName,
-    type: z.enum(COLUMN_TYPES),
-    description: z.string().optional(),
-    /** Other names files give it, matched like the name: case, spaces, `_ - .` and a BOM ignored. */
-    aliases: z.array(z.string().min(1)).default([]),
-    /** A required column must be in the file's header (or every JSON record may omit it when false). @default true */
-    required: z.boolean().default(true),
-    /** Whether a row may have no value here (kept as null); otherwise it gets missing_field. @default the opposite of required */
-    nullable: z.boolean().optional(),
-    /** Values that mean "no value". @default [""] */
-    null_values: z.array(z.string()).default(['']),
-    /** An invalid value becomes null instead of rejecting the row (only for nullable columns). @default false */
-    lenient: z.boolean().default(false),
-    /** Value when the file or record has no such field (a fixed unit); `$received` is the time the file was received. */
-    default: z.union([z.string(), z.number(), z.boolean()]).optional(),
-    /** The reason a value of the wrong type or outside `values` gets, instead of the type's own. */
-    reason: ReasonCode.optional(),
-    number: NumberFormatSchema.optional(),
-    /** date/datetime: formats tried in order after ISO-8601. `loose` also reads 5/20/2024 and 20.05.2024 when only one reading is a real date. */
-    formats: z.array(DateFormat).default([]),
-    loose: z.boolean().default(false),
-    /** datetime: the zone of values that carry none; without it such values are invalid. */
-    timezone: TimeZone.optional(),
-    /** datetime: also accept epoch numbers, in seconds, milliseconds, or either by magnitude. */
-    epoch: z.enum(['s', 'ms', 'auto']).optional(),
-    /** enum: the allowed values, compared exactly after trimming. */
-    values: z.array(z.string()).min(1).optional(),
-    min: z.number().optional(),
-    max: z.number().optional(),
-    exclusive_min: z.boolean().default(false),
-    exclusive_max: z.boolean().default(false),
-    /** The reason a value outside min/max gets. @default out_of_range */
-    range_reason: ReasonCode.optional(),
-    min_length: z.number().int().nonnegative().optional(),
-    max_length: z.number().int().positive().optional(),
-    /** A regular expression the whole string value must match. */
-    pattern: z.string().optional(),
+    name: ColumnName.describe('The column name rows are written with; letters, digits and _.'),
+    type: z.enum(COLUMN_TYPES).describe("What a value must be; a value that is not gets this type's reason."),
+    description: z.string().optional().describe('What the column holds, for people reading the contract.'),
+    aliases: z
+      .array(z.string().min(1))
+      .default([])
+      .describe('Other names files give it, matched like the name: case, spaces, `_ - .` and a BOM ignored.'),
+    required: z
+      .boolean()
+      .default(true)
+      .describe(
+        "A required column must be in the file's header (or every JSON record may omit it when false). @default true",
+      ),
+    nullable: z
+      .boolean()
+      .optional()
+      .describe(
+        'Whether a row may have no value here (kept as null); otherwise it gets missing_field. @default the opposite of required',
+      ),
+    null_values: z.array(z.string()).default(['']).describe('Values that mean "no value". @default [""]'),
+    lenient: z
+      .boolean()
+      .default(false)
+      .describe(
+        'An invalid value becomes null instead of rejecting the row (only for nullable columns). @default false',
+      ),
+    default: z
+      .union([z.string(), z.number(), z.boolean()])
+      .optional()
+      .describe(
+        'Value when the file or record has no such field (a fixed unit); `$received` is the time the file was received.',
+      ),
+    reason: ReasonCode.optional().describe(
+      "The reason a value of the wrong type or outside `values` gets, instead of the type's own.",
+    ),
+    number: NumberFormatSchema.optional().describe(
+      'integer/number: how the file writes numbers (decimal comma, thousands, currency).',
+    ),
+    formats: z
+      .array(DateFormat)
+      .default([])
+      .describe(
+        'date/datetime: formats tried in order after ISO-8601. `loose` also reads 5/20/2024 and 20.05.2024 when only one reading is a real date.',
+      ),
+    loose: z
+      .boolean()
+      .default(false)
+      .describe('date/datetime: read unambiguous spreadsheet dates too. @default false'),
+    timezone: TimeZone.optional().describe(
+      'datetime: the zone of values that carry none; without it such values are invalid.',
+    ),
+    epoch: z
+      .enum(['s', 'ms', 'auto'])
+      .optional()
+      .describe('datetime: also accept epoch numbers, in seconds, milliseconds, or either by magnitude.'),
+    values: z
+      .array(z.string())
+      .min(1)
+      .optional()
+      .describe('enum: the allowed values, compared exactly after trimming.'),
+    min: z.number().optional().describe('integer/number: the smallest value allowed.'),
+    max: z.number().optional().describe('integer/number: the largest value allowed.'),
+    exclusive_min: z
+      .boolean()
+      .default(false)
+      .describe('Whether `min` itself is outside the range. @default false'),
+    exclusive_max: z
+      .boolean()
+      .default(false)
+      .describe('Whether `max` itself is outside the range. @default false'),
+    range_reason: ReasonCode.optional().describe(
+      'The reason a value outside min/max gets. @default out_of_range',
+    ),
+    min_length: z.number().int().nonnegative().optional().describe('string: the fewest characters allowed.'),
+    max_length: z.number().int().positive().optional().describe('string: the most characters allowed.'),
+    pattern: z.string().optional().describe('A regular expression the whole string value must match.'),
   })
   .strict()
   .superRefine((column, ctx) => {
@@ -128,61 +170,93 @@ export const ColumnSchema = z
 
 export const RuleSchema = z
   .object({
-    /**
-     * One of a small declared set, never evaluated as code:
-     * `a <= b` (also <, >, >=, ==, != against a column or a number),
-     * `a between b and c`, `a required_if b` (a must have a value when b has one).
-     */
-    check: z.string().min(3),
-    /** The reason a row breaking the rule gets. */
-    reason: ReasonCode,
-    message: z.string().optional(),
+    check: z
+      .string()
+      .min(3)
+      .describe(
+        'One of a small declared set, never evaluated as code: `a <= b` (also <, >, >=, ==, != against a column or a number), `a between b and c`, `a required_if b` (a must have a value when b has one).',
+      ),
+    reason: ReasonCode.describe('The reason a row breaking the rule gets.'),
+    message: z.string().optional().describe("The reject's message; @default the check in words."),
   })
   .strict();
 
 export const ContractDocumentSchema = z
   .object({
-    $schema: z.string().optional(),
-    dataset: DatasetIdSchema,
-    title: z.string().min(1),
-    description: z.string().optional(),
-    /** `json`: one object, an array of objects, or JSON lines; `twelvedata`: a Twelve Data time_series response. */
-    format: z.enum(['csv', 'json', 'twelvedata']),
-    /**
-     * `ohlcv`: validate with sluice's market bar rules (prices, ohlc consistency, one bar per
-     * symbol and time), hand-compiled for speed; the columns then name the bar's fields.
-     */
-    preset: z.enum(['ohlcv']).optional(),
-    /** How files are recognized besides the column signature (their header or first record). */
+    $schema: z.string().optional().describe('The JSON Schema an editor checks and completes this file with.'),
+    dataset: DatasetIdSchema.describe(
+      'The dataset id: outputs go under `processed/<id>/`; lowercase, digits and dashes.',
+    ),
+    title: z.string().min(1).describe('The name reports and the README give the dataset.'),
+    description: z.string().optional().describe('What the dataset holds, for people reading the contract.'),
+    format: z
+      .enum(['csv', 'json', 'twelvedata'])
+      .describe(
+        '`json`: one object, an array of objects, or JSON lines; `twelvedata`: a Twelve Data time_series response.',
+      ),
+    preset: z
+      .enum(['ohlcv'])
+      .optional()
+      .describe(
+        "`ohlcv`: validate with sluice's market bar rules (prices, ohlc consistency, one bar per symbol and time), hand-compiled for speed; the columns then name the bar's fields.",
+      ),
     match: z
       .object({
-        /** Globs on the object key below `inputs/` (`AAPL/*.json`, `sales/**`); a file under one is read with this contract. */
-        keys: z.array(z.string().min(1)).default([]),
-        /** Columns (by name or alias) the header or first record must have; @default every required column. */
-        signature: z.array(z.string().min(1)).optional(),
+        keys: z
+          .array(z.string().min(1))
+          .default([])
+          .describe(
+            'Globs on the object key below `inputs/` (`AAPL/*.json`, `sales/**`); a file under one is read with this contract.',
+          ),
+        signature: z
+          .array(z.string().min(1))
+          .optional()
+          .describe(
+            'Columns (by name or alias) the header or first record must have; @default every required column.',
+          ),
       })
       .strict()
-      .default({ keys: [] }),
-    columns: z.array(ColumnSchema).min(1),
-    /** Columns whose values together identify a row; a repeat gets `duplicate_row`. */
-    unique: z.array(ColumnName).min(1).optional(),
-    rules: z.array(RuleSchema).default([]),
-    /** Reason codes this contract gives beyond the generic ones, with their meaning (README's table). */
-    reasons: z.record(ReasonCode, z.string().min(1)).default({}),
-    /** What to do with columns the contract does not know (dlt's schema contracts). */
-    evolution: z.enum(EVOLUTION_POLICIES).default('discard_value'),
-    analysis: z.enum(ANALYSIS_KINDS).default('profile'),
-    /** The column that orders rows in time (profile's coverage and gaps; market's bar time). */
-    time_column: ColumnName.optional(),
-    /** The column that groups rows in the manifest's counts (symbol, brand, user_id). */
-    group_by: ColumnName.optional(),
-    /** market analysis of ticks: the bar length, e.g. `1m`, `5m`, `1h`, `1d`. */
+      .default({ keys: [] })
+      .describe('How files are recognized besides the column signature (their header or first record).'),
+    columns: z.array(ColumnSchema).min(1).describe('The fields a row has, in the order rows are written.'),
+    unique: z
+      .array(ColumnName)
+      .min(1)
+      .optional()
+      .describe('Columns whose values together identify a row; a repeat gets `duplicate_row`.'),
+    rules: z
+      .array(RuleSchema)
+      .default([])
+      .describe('Checks across columns of one row, each with its reason code.'),
+    reasons: z
+      .record(ReasonCode, z.string().min(1))
+      .default({})
+      .describe(
+        "Reason codes this contract gives beyond the generic ones, with their meaning (README's table).",
+      ),
+    evolution: z
+      .enum(EVOLUTION_POLICIES)
+      .default('discard_value')
+      .describe("What to do with columns the contract does not know (dlt's schema contracts)."),
+    analysis: z
+      .enum(ANALYSIS_KINDS)
+      .default('profile')
+      .describe('Which analytics the dataset gets: a column profile, market bars, sales or vitals.'),
+    time_column: ColumnName.optional().describe(
+      "The column that orders rows in time (profile's coverage and gaps; market's bar time).",
+    ),
+    group_by: ColumnName.optional().describe(
+      "The column that groups rows in the manifest's counts (symbol, brand, user_id).",
+    ),
     bars: z
       .string()
       .regex(/^\d+(ms|s|m|h|d)$/, 'a bar length like 1m, 5m, 1h or 1d')
-      .optional(),
-    /** The rules in words for the README, when the generated ones need a word more. */
-    notes: z.array(z.string()).default([]),
+      .optional()
+      .describe('Market analysis of ticks: the bar length, e.g. `1m`, `5m`, `1h`, `1d`.'),
+    notes: z
+      .array(z.string())
+      .default([])
+      .describe('The rules in words for the README, when the generated ones need a word more.'),
   })
   .strict()
   .superRefine((doc, ctx) => {
