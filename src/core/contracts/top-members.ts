@@ -8,6 +8,19 @@
 const QUOTE = 34;
 const BACKSLASH = 92;
 const COLON = 58;
+const COMMA = 44;
+const isOpening = (code: number): boolean => code === 123 || code === 91;
+const isClosing = (code: number): boolean => code === 125 || code === 93;
+
+/** Where the string opened at `open` ends: the next quote not preceded by an odd run of backslashes. */
+function closingQuote(text: string, open: number): number {
+  for (let end = text.indexOf('"', open + 1); end !== -1; end = text.indexOf('"', end + 1)) {
+    let slashes = 0;
+    while (text.charCodeAt(end - 1 - slashes) === BACKSLASH) slashes++;
+    if (slashes % 2 === 0) return end;
+  }
+  return text.length;
+}
 
 /** Members at depth 1 of valid JSON object text (every `:` outside strings there). */
 export function topLevelMemberCount(text: string): number {
@@ -15,18 +28,9 @@ export function topLevelMemberCount(text: string): number {
   let count = 0;
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
-    if (code === QUOTE) {
-      // Jump to the closing quote: one not preceded by an odd run of backslashes.
-      for (let end = text.indexOf('"', i + 1); end !== -1; end = text.indexOf('"', end + 1)) {
-        let slashes = 0;
-        while (text.charCodeAt(end - 1 - slashes) === BACKSLASH) slashes++;
-        if (slashes % 2 === 0) {
-          i = end;
-          break;
-        }
-      }
-    } else if (code === 123 || code === 91) depth++;
-    else if (code === 125 || code === 93) depth--;
+    if (code === QUOTE) i = closingQuote(text, i);
+    else if (isOpening(code)) depth++;
+    else if (isClosing(code)) depth--;
     else if (code === COLON && depth === 1) count++;
   }
   return count;
@@ -41,12 +45,7 @@ export function repeatedTopLevelNames(text: string): string[] {
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
     if (code === QUOTE) {
-      let end = text.indexOf('"', i + 1);
-      for (; end !== -1; end = text.indexOf('"', end + 1)) {
-        let slashes = 0;
-        while (text.charCodeAt(end - 1 - slashes) === BACKSLASH) slashes++;
-        if (slashes % 2 === 0) break;
-      }
+      const end = closingQuote(text, i);
       if (depth === 1 && expectKey) {
         const name = JSON.parse(text.slice(i, end + 1)) as string;
         if (seen.has(name) && !repeated.includes(name)) repeated.push(name);
@@ -54,11 +53,11 @@ export function repeatedTopLevelNames(text: string): string[] {
         expectKey = false;
       }
       i = end;
-    } else if (code === 123 || code === 91) {
+    } else if (isOpening(code)) {
       depth++;
       expectKey = depth === 1;
-    } else if (code === 125 || code === 93) depth--;
-    else if (code === 44 && depth === 1) expectKey = true;
+    } else if (isClosing(code)) depth--;
+    else if (code === COMMA && depth === 1) expectKey = true;
   }
   return repeated;
 }

@@ -58,8 +58,8 @@ interface QuotedRow {
   readonly raw: string;
 }
 
-const reasonDescription = (contracts: ContractSet, code: string): string =>
-  contracts.reasonMeaning(code) ?? (FILE_REASONS as Record<string, string>)[code] ?? '';
+const reasonDescription = (input: FailureNoticeInput, code: string): string =>
+  (input.contracts ?? BUILTINS).reasonMeaning(code) ?? (FILE_REASONS as Record<string, string>)[code] ?? '';
 
 function clip(text: string): string {
   return text.length > NOTICE_RAW_CHARS ? `${text.slice(0, NOTICE_RAW_CHARS)}…` : text;
@@ -109,9 +109,8 @@ function noticeText(input: FailureNoticeInput, subject: string, rows: readonly Q
   const { manifest, replayCommand } = input;
   const reason = reasonLine(manifest);
   const perReason = countsPerReason(manifest);
-  const contracts = input.contracts ?? BUILTINS;
   const meaning = (code: string): string => {
-    const text = reasonDescription(contracts, code);
+    const text = reasonDescription(input, code);
     return text === '' ? '' : ` (${text})`;
   };
   const lines = [
@@ -146,7 +145,7 @@ function noticeHtml(input: FailureNoticeInput, subject: string, rows: readonly Q
   const perReason = countsPerReason(manifest)
     .map(
       ([code, n]) =>
-        `<tr><td ${CELL}><code>${e(code)}</code></td><td ${CELL}>${n}</td><td ${CELL}>${e(reasonDescription(input.contracts ?? BUILTINS, code))}</td></tr>`,
+        `<tr><td ${CELL}><code>${e(code)}</code></td><td ${CELL}>${n}</td><td ${CELL}>${e(reasonDescription(input, code))}</td></tr>`,
     )
     .join('');
   const quoted = rows
