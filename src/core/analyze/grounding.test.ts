@@ -43,6 +43,16 @@ describe('ungroundedIn', () => {
     expect(ungroundedIn(text, ctx)).toEqual({ reason: 'unknown_number', detail });
   });
 
+  it('accepts a figure too large to round by scaling, written to its decimal', () => {
+    // 912543912518068.1 × 10 is past 2^53: rounding by scaling turned the fact into ….2.
+    const huge = groundingContext({ measure: 912543912518068.1 });
+    expect(ungroundedIn('912543912518068.1 IQRs above the fence', huge)).toBeNull();
+    expect(ungroundedIn('912543912518068.4 IQRs above the fence', huge)).toEqual({
+      reason: 'unknown_number',
+      detail: '912543912518068.4',
+    });
+  });
+
   it('finds an invented date', () => {
     expect(ungroundedIn('On 2024-05-14 AAPL spiked.', ctx)).toEqual({
       reason: 'unknown_date',

@@ -87,10 +87,9 @@ const decimalsOf = (value: number): number => {
   return dot < 0 ? 0 : text.length - dot - 1;
 };
 
-const roundTo = (value: number, decimals: number): number => {
-  const factor = 10 ** Math.min(decimals, 12);
-  return Math.round(value * factor) / factor;
-};
+// toFixed rounds the exact decimal value, as the formatters do; scaling by 10^decimals does not
+// (912543912518068.1 × 10 is past 2^53 and comes back as ….2).
+const roundTo = (value: number, decimals: number): number => Number(value.toFixed(Math.min(decimals, 12)));
 
 /** Everything the facts hand over, indexed for the check. */
 export function groundingContext(facts: unknown): GroundingContext {
