@@ -119,6 +119,11 @@ describe('rounding helpers', () => {
     expect(round(null, 1)).toBeNull();
   });
 
+  it('rounds as the formatters print, where scaling by 10^decimals would pass 2^53', () => {
+    expect(round(912543912518068.1, 1)).toBe(912543912518068.1);
+    expect(String(round(912543912518068.1, 1))).toBe((912543912518068.1).toFixed(1));
+  });
+
   it('keeps cents for prices from 1 up and four significant digits below', () => {
     expect(roundPrice(123.456)).toBe(123.46);
     expect(roundPrice(0.000123456)).toBe(0.0001235);

@@ -81,8 +81,9 @@ export function round(value: number, decimals: number): number;
 export function round(value: number | null, decimals: number): number | null;
 export function round(value: number | null, decimals: number): number | null {
   if (value === null) return null;
-  const factor = 10 ** decimals;
-  const rounded = Math.round(value * factor) / factor;
+  // toFixed rounds the exact decimal, as the report's formatters do; scaling by 10^decimals is off
+  // once the scaled value passes 2^53.
+  const rounded = Number(value.toFixed(decimals));
   return Object.is(rounded, -0) ? 0 : rounded;
 }
 
