@@ -44,6 +44,22 @@ describe('JSON lines longer than a record may be', () => {
     }
   });
 
+  it('reads a first line past the limit the same way, however the text is cut', async () => {
+    const first = `${long}\n{"a":1}\n`;
+    for (const size of [100, 1024, first.length]) {
+      const pieces: string[] = [];
+      for (let at = 0; at < first.length; at += size) pieces.push(first.slice(at, at + size));
+      expect(summary(await readAll(pieces))).toEqual([
+        { line: 1, code: 'row_too_large' },
+        { line: 2, raw: { a: 1 } },
+      ]);
+    }
+    // A lone object that large is one reject, as the streaming scanner made it.
+    expect(summary(await readAll(long.match(/.{1,100}/gs) ?? []))).toEqual([
+      { line: 1, code: 'row_too_large' },
+    ]);
+  });
+
   it('keeps a preview of the line, not the line, in the reject', async () => {
     const items = await readAll([text]);
     const reject = items[1];

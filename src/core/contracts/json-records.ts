@@ -1,10 +1,10 @@
 /**
  * Streams JSON records of a user-described dataset: one object, an array of
  * objects, or JSON lines (one object per line). Which of the three a file is
- * shows in its first line: a line that is a whole object starts JSON lines (a
- * one-line single object reads the same either way); anything else is one JSON
- * value, scanned with the streaming scanner so an array of any length never
- * sits in memory whole.
+ * shows in its first line: a line that is a whole object, or an object's line
+ * too long to hold, starts JSON lines (a one-line single object reads the same
+ * either way); anything else is one JSON value, scanned with the streaming
+ * scanner so an array of any length never sits in memory whole.
  */
 import type { ParseLimits, SourceItem, SourceRecord } from '../datasets/contract.js';
 import { reservedMember } from '../datasets/twelvedata-ohlcv.js';
@@ -210,7 +210,12 @@ export async function* readJsonRecords(
       const trimmed = pending.trimStart();
       const newline = trimmed.indexOf('\n');
       if (newline < 0 && pending.length < limits.maxRecordChars) continue;
-      mode = isWholeObject(newline < 0 ? trimmed : trimmed.slice(0, newline)) ? 'lines' : 'value';
+      // An object whose first line runs past the limit reads as JSON lines: its line is rejected
+      // row_too_large and skipped, and the lines after it read, as when the line arrives whole.
+      // A lone object that large is one row_too_large either way.
+      const tooLongObject = newline < 0 && trimmed.startsWith('{');
+      mode =
+        tooLongObject || isWholeObject(newline < 0 ? trimmed : trimmed.slice(0, newline)) ? 'lines' : 'value';
       if (mode === 'value') scanner = new JsonScanner(valueHandler(records), limits);
       const start = pending;
       pending = '';
