@@ -35,7 +35,7 @@ export const FILE_REASONS = {
   decompressed_too_large: 'a gzip input inflates beyond the size limit (gzip bomb)',
   invalid_gzip: 'the file starts like gzip but does not inflate',
   invalid_utf8:
-    'the text is neither UTF-8 nor Windows-1252: UTF-8 with a bad byte, or a file that mixes the two (Windows-1252 is detected when the bytes cannot be UTF-8 and never were)',
+    'the text is neither UTF-8 nor Windows-1252: UTF-8 with a bad byte, or a file that mixes the two, a UTF-8 byte-order mark included (Windows-1252 is detected when the bytes cannot be UTF-8 and never were)',
   unsupported_format: 'the content is neither JSON nor CSV',
   unknown_dataset: 'no dataset contract recognizes this content (unknown CSV header or JSON shape)',
   missing_columns:

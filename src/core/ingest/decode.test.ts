@@ -78,6 +78,16 @@ describe('decodeText', () => {
     });
   });
 
+  it('refuses bytes that are not UTF-8 after a UTF-8 byte-order mark, however the file is cut', async () => {
+    // BOM, "a,b\n", then café with a Windows-1252 é: the BOM said UTF-8, so the file mixes the two.
+    const bytes = new Uint8Array([0xef, 0xbb, 0xbf, 0x61, 0x2c, 0x62, 0x0a, 0x63, 0x61, 0x66, 0xe9]);
+    for (const cuts of [[], [1], [2], [3], [7], [10], [1, 2, 8]]) {
+      await expect(decodeAll(bytes, cuts)).rejects.toMatchObject({ reason: 'invalid_utf8' });
+    }
+    // Without the BOM the same text is a Windows-1252 export.
+    expect(await decodeAll(bytes.subarray(3), [4])).toBe('a,b\ncafé');
+  });
+
   it('removes a leading byte-order mark only', async () => {
     const bom = [0xef, 0xbb, 0xbf];
     expect(await decodeAll(new Uint8Array([...bom, 0x61, ...bom]), [1, 2])).toBe('a\ufeff');
