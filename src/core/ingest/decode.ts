@@ -127,8 +127,8 @@ const asciiText = (bytes: Uint8Array): string =>
 /**
  * Strict UTF-8, or Windows-1252 when the bytes cannot be UTF-8 and never were:
  * a spreadsheet's "CSV" export on Windows (`café` as the single byte 0xE9). The
- * switch is taken only while everything before was ASCII (the same text in both)
- * with no UTF-8 BOM, and the failing chunk holds no UTF-8 sequence; a file that
+ * switch is taken only while everything before was ASCII (the same text in both;
+ * a UTF-8 BOM is not) and the failing chunk holds no UTF-8 sequence; a file that
  * mixes the two is broken, and refused as invalid_utf8.
  */
 async function* utf8(source: AsyncIterable<Uint8Array>): AsyncGenerator<string> {
@@ -152,14 +152,13 @@ async function* utf8(source: AsyncIterable<Uint8Array>): AsyncGenerator<string> 
   // mostly-ASCII file costs.
   let started = false;
   let endsInAscii = false;
-  // A leading BOM declares UTF-8 as a UTF-8 sequence does. The decoder drops it, so the text
-  // after it looks ASCII: without this, bad bytes later read as Windows-1252 and the BOM vanished.
+  // A leading BOM is text that was not ASCII, though the decoder drops it and the text after
+  // it looks ASCII: bad bytes after it are a mixed file, not Windows-1252 with the BOM lost.
   const lead: number[] = [];
-  let bom = false;
   for await (const chunk of source) {
     for (let i = 0; lead.length < 3 && i < chunk.byteLength; i++) {
       lead.push(chunk[i] as number);
-      bom = lead.length === 3 && lead[0] === 0xef && lead[1] === 0xbb && lead[2] === 0xbf;
+      if (lead.length === 3 && lead[0] === 0xef && lead[1] === 0xbb && lead[2] === 0xbf) ascii = false;
     }
     offset += chunk.byteLength;
     if (legacy !== undefined) {
@@ -178,7 +177,7 @@ async function* utf8(source: AsyncIterable<Uint8Array>): AsyncGenerator<string> 
       text = decoder.decode(chunk, { stream: true });
     } catch (error) {
       const rest = withHeld(chunk);
-      if (!ascii || bom || hasUtf8Sequence(rest)) throw invalidUtf8(offset, error);
+      if (!ascii || hasUtf8Sequence(rest)) throw invalidUtf8(offset, error);
       legacy = new TextDecoder('windows-1252');
       const converted = legacy.decode(rest, { stream: true });
       if (converted.length > 0) yield converted;
@@ -206,7 +205,7 @@ async function* utf8(source: AsyncIterable<Uint8Array>): AsyncGenerator<string> 
     tail = decoder.decode();
   } catch (error) {
     // A file that ends in the middle of a sequence: judged like any other bad byte.
-    if (!ascii || bom || hasUtf8Sequence(held)) throw invalidUtf8(offset, error);
+    if (!ascii || hasUtf8Sequence(held)) throw invalidUtf8(offset, error);
     tail = windows1252(held);
   }
   if (tail.length > 0) yield tail;
