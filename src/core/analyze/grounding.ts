@@ -6,6 +6,7 @@
  * is dropped and counted, never stored as if true; a headline or executive
  * summary that fails, or too many dropped items, rejects the whole answer.
  */
+import { round } from './facts.js';
 import { byPriority, type Narrative } from './narrative.js';
 
 export interface GroundingContext {
@@ -87,9 +88,8 @@ const decimalsOf = (value: number): number => {
   return dot < 0 ? 0 : text.length - dot - 1;
 };
 
-// toFixed rounds the exact decimal value, as the formatters do; scaling by 10^decimals does not
-// (912543912518068.1 × 10 is past 2^53 and comes back as ….2).
-const roundTo = (value: number, decimals: number): number => Number(value.toFixed(Math.min(decimals, 12)));
+// The facts' own rounding, so a figure and its check never round apart.
+const roundTo = (value: number, decimals: number): number => round(value, Math.min(decimals, 12));
 
 /** Everything the facts hand over, indexed for the check. */
 export function groundingContext(facts: unknown): GroundingContext {
