@@ -23,6 +23,7 @@ import type { ColumnDocument, ContractDocument } from './document.js';
 import { firstRecordOf } from './first-record.js';
 import { readJsonRecords } from './json-records.js';
 import { compileKeyGlob } from './key-glob.js';
+import { compilePlainRows } from './plain-rows.js';
 import { compileRule, type RowRule } from './rules.js';
 import { type ColumnReader, compileColumn, describeRange, printsAsWritten, TYPE_REASON } from './values.js';
 
@@ -152,18 +153,21 @@ const symbolOf = (doc: ContractDocument, context?: ReadContext): string | undefi
 /** A CSV contract's reading half; a file without a symbol column takes `--symbol`'s or its file name's. */
 function csvOf(doc: ContractDocument): ReturnType<typeof csvFormat> {
   const format = csvFormat(layoutOf(doc));
+  const withSymbol = (context: ReadContext | undefined): ReadContext | undefined => {
+    const symbol = symbolOf(doc, context);
+    return symbol === undefined ? context : { ...context, defaults: { ...context?.defaults, symbol } };
+  };
+  const readTaking = format.readTaking as NonNullable<typeof format.readTaking>;
   return {
     ...format,
-    read: (text, limits, context) => {
-      const symbol = symbolOf(doc, context);
-      return format.read(
-        text,
-        limits,
-        symbol === undefined ? context : { ...context, defaults: { ...context?.defaults, symbol } },
-      );
-    },
+    read: (text, limits, context) => format.read(text, limits, withSymbol(context)),
+    readTaking: (text, limits, context, plain) => readTaking(text, limits, withSymbol(context), plain),
   };
 }
+
+/** The unique key of a row's values: the string path and the plain path claim the same keys. */
+const uniqueKey = (values: readonly unknown[], at: readonly number[]): string =>
+  at.map((i) => String(values[i])).join('\u0000');
 
 /** The validator for a JSON or CSV record under a fully declared contract. */
 function declaredValidator(
@@ -222,7 +226,19 @@ function declaredValidator(
     return extra;
   };
 
+  const claim =
+    seen === undefined || uniqueAt === undefined
+      ? undefined
+      : (row: readonly unknown[]): boolean => {
+          const key = uniqueKey(row, uniqueAt);
+          if (seen.has(key)) return false;
+          seen.add(key);
+          return true;
+        };
+  const plain = compilePlainRows(doc, { rules, ...(claim === undefined ? {} : { claim }) });
+
   return {
+    plainRows: () => plain?.(),
     validate(record: SourceRecord): Validation<Record<string, unknown>> {
       const issues: Issues = [];
       values.fill(undefined);
@@ -238,7 +254,7 @@ function declaredValidator(
       }
       for (const rule of rules) rule(values, issues);
       if (seen !== undefined && uniqueAt !== undefined && issues.length === 0) {
-        const key = uniqueAt.map((at) => String(values[at])).join('\u0000');
+        const key = uniqueKey(values, uniqueAt);
         if (seen.has(key)) {
           issues.push({
             code: 'duplicate_row',

@@ -65,7 +65,61 @@ export interface SourceReject {
   readonly issues: readonly RowIssue[];
 }
 
+/**
+ * Rows a PlainRowWriter validated and wrote as JSON lines itself, in file order
+ * between the items around them; `groups` holds one entry per row.
+ */
+export interface TakenRows {
+  readonly kind: 'taken';
+  /** The rows' JSON lines, each ending in `\n`, as UTF-8. */
+  readonly bytes: Uint8Array;
+  readonly groups: readonly (string | undefined)[];
+}
+
 export type SourceItem = SourceRecord | SourceReject;
+
+/**
+ * A record the reader had judged as it met it (PlainPath.judge): validated, its
+ * unique key claimed, and written as its processed or its reject line.
+ */
+export interface JudgedRecord {
+  readonly kind: 'judged';
+  readonly valid: boolean;
+  /** The processed JSON line, or the reject line. */
+  readonly line: string;
+  readonly group: string | undefined;
+  readonly issues?: readonly RowIssue[];
+}
+
+/** What a read with a plain path yields: the rows that path took, the records it judged, the source's rejects. */
+export type ReadItem = SourceItem | TakenRows | JudgedRecord;
+
+/**
+ * What a read needs to take plain rows on their bytes. Every other record is
+ * judged the moment it is met, so unique keys are claimed in file order across
+ * both paths ("the first row wins" whichever path read it).
+ */
+export interface PlainPath {
+  /** The validator's plain-row writer, asked for once the header is the contract's columns in declared order. */
+  plainRows(): PlainRowWriter | undefined;
+  judge(record: SourceRecord): JudgedRecord;
+}
+
+/**
+ * A validator's byte-level path for the plain rows of a CSV file whose header is
+ * the contract's columns in declared order: it checks a row on its bytes and
+ * writes the JSON line the validator and serializer would have produced. A row
+ * it is not sure of (any shape but the common one, any broken rule) it declines,
+ * writing and claiming nothing, and the row takes the string path, which decides
+ * it with its messages. It shares the validator's state (the unique keys seen),
+ * so the two paths judge duplicates as one.
+ */
+export interface PlainRowWriter {
+  /** Takes the row in `bytes[start, end)`: ASCII, no quote, no line break. False: declined. */
+  take(bytes: Uint8Array, start: number, end: number): boolean;
+  /** The rows taken since the last drain, or undefined when there are none. */
+  drain(): TakenRows | undefined;
+}
 
 export interface ParseLimits {
   /** Largest single record (CSV row, JSON element) in characters. @default 1_048_576 */
@@ -92,6 +146,8 @@ export type Validation<Row> =
 /** Validates records of one file; may keep state across records (duplicate detection). */
 export interface RecordValidator<Row> {
   validate(record: SourceRecord): Validation<Row>;
+  /** A byte-level path for plain CSV rows, when this validator has one. */
+  plainRows?(): PlainRowWriter | undefined;
 }
 
 export interface DatasetContract<Row = unknown> {
@@ -111,6 +167,16 @@ export interface DatasetContract<Row = unknown> {
    * file. Throws UnreadableFileError when the file as a whole cannot be read.
    */
   read(text: AsyncIterable<string>, limits: ParseLimits, context?: ReadContext): AsyncIterable<SourceItem[]>;
+  /**
+   * CSV: `read`, with the rows `plain`'s writer takes on their bytes yielded as
+   * TakenRows and every other record as `plain.judge` judged it, in file order.
+   */
+  readTaking?(
+    text: AsyncIterable<string>,
+    limits: ParseLimits,
+    context: ReadContext | undefined,
+    plain: PlainPath,
+  ): AsyncIterable<ReadItem[]>;
   /** A fresh validator for one file. */
   createValidator(context?: ReadContext): RecordValidator<Row>;
   /** The field that names a row's group for the manifest's counts (symbol, brand, user_id). */

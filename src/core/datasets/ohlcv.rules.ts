@@ -13,6 +13,7 @@ import {
   readMarketDatetime,
   readNonNegative,
 } from './fields.js';
+import { OhlcvPlainRows } from './ohlcv-plain.js';
 
 export interface OhlcvRow {
   readonly symbol: string;
@@ -89,6 +90,8 @@ export function createOhlcvValidator(
   const pick = fieldPicker(OHLCV_FIELDS);
   const values: unknown[] = [];
   return {
+    // Asked for only by a CSV read whose header is the preset's columns in order.
+    plainRows: () => new OhlcvPlainRows(seen),
     validate(record: SourceRecord): Validation<OhlcvRow> {
       const issues: Issues = [];
       const symbolValue = symbolOf(record);

@@ -38,6 +38,18 @@ interface ParsedRecord {
  */
 export type OnCsvRecord = (record: string[], text: string, lead: number, breaks: number) => void;
 
+/**
+ * Offered a plain line of ASCII text as bytes (`bytes[start, end)`, no quote, no
+ * line break) before it is split, with the blank lines skipped before it; true
+ * when it took the line, which then never reaches OnCsvRecord.
+ */
+export type OnPlainLine = (bytes: Uint8Array, start: number, end: number, lead: number) => boolean;
+
+/** The text's bytes when it is all ASCII (one byte a character, offsets alike); else undefined. */
+function asciiBytes(text: string): Uint8Array | undefined {
+  return Buffer.byteLength(text, 'utf8') === text.length ? Buffer.from(text, 'latin1') : undefined;
+}
+
 const isBreak = (code: number): boolean => code === LF || code === CR;
 
 /** Line breaks as an editor counts them: `\r\n`, `\n` or a lone `\r`. */
@@ -168,11 +180,15 @@ export class CsvRecords {
   /** The field delimiter, chosen from the first text written. */
   private delimiter: string | undefined;
 
-  /** `delimiterFor` picks the delimiter from the start of the text; `,` if it is never called. */
+  /**
+   * `delimiterFor` picks the delimiter from the start of the text; `,` if it is
+   * never called. `onPlainLine`, when given, is offered each plain line of ASCII text first.
+   */
   constructor(
     private readonly limits: ParseLimits,
     private readonly onRecord: OnCsvRecord,
     private readonly delimiterFor: (start: string) => string = () => ',',
+    private readonly onPlainLine?: OnPlainLine,
   ) {
     this.maxPlainUnits = Math.floor(limits.maxRecordChars / UTF8_PER_UNIT);
   }
@@ -240,6 +256,8 @@ export class CsvRecords {
     let blanks = 0;
     let quote = text.indexOf('"');
     let cr = text.indexOf('\r');
+    // The text as bytes, made when a stretch of plain lines is first met: null when it is not ASCII.
+    let bytes: Uint8Array | null | undefined;
     const handOver = (): string => {
       this.pending = '';
       return text.slice(from);
@@ -253,6 +271,17 @@ export class CsvRecords {
       const stop = Math.min(quote === -1 ? text.length : quote, cr === -1 ? text.length : cr);
       const last = stop > pos ? text.lastIndexOf('\n', stop - 1) : -1;
       if (last >= pos) {
+        if (this.onPlainLine !== undefined) {
+          bytes ??= asciiBytes(text) ?? null;
+          if (bytes !== null) {
+            const whole = this.readBytes(text, bytes, pos, last, blanks, from);
+            from = this.from;
+            if (!whole) return handOver();
+            blanks = this.blanks;
+            pos = last + 1;
+            continue;
+          }
+        }
         for (const line of text.slice(pos, last).split('\n')) {
           if (line === '') {
             blanks++;
@@ -305,6 +334,49 @@ export class CsvRecords {
     // A record this long is csv-parse's to refuse (or read), with its own limit.
     if (this.pending.length > this.maxPlainUnits) return handOver();
     return undefined;
+  }
+
+  /** Blank lines before the next record, and where it starts, as readBytes left them. */
+  private blanks = 0;
+  private from = 0;
+
+  /**
+   * The lines of `bytes[pos, last]`, a stretch with neither quote nor carriage
+   * return, each ending in `\n`: offered to onPlainLine, else split and handed
+   * to onRecord. False when a line is too long for the plain path.
+   */
+  private readBytes(
+    text: string,
+    bytes: Uint8Array,
+    pos: number,
+    last: number,
+    blanks: number,
+    from: number,
+  ): boolean {
+    const onPlainLine = this.onPlainLine as OnPlainLine;
+    let p = pos;
+    while (p <= last) {
+      const lf = bytes.indexOf(LF, p);
+      if (lf === p) {
+        blanks++;
+        p++;
+        continue;
+      }
+      if (lf - p > this.maxPlainUnits) {
+        this.from = from;
+        return false;
+      }
+      if (!onPlainLine(bytes, p, lf, blanks)) {
+        const line = text.slice(p, lf);
+        this.onRecord(line.split(','), line, blanks, blanks + 1);
+      }
+      blanks = 0;
+      p = lf + 1;
+      from = p;
+    }
+    this.blanks = blanks;
+    this.from = from;
+    return true;
   }
 
   /** Writes to csv-parse (created on first use) and hands over what it has read. */

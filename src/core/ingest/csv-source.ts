@@ -8,7 +8,16 @@
  * validators read strings anyway).
  */
 import type { CsvError } from 'csv-parse';
-import type { DatasetContract, ParseLimits, SourceItem } from '../datasets/contract.js';
+import type {
+  DatasetContract,
+  ParseLimits,
+  PlainPath,
+  PlainRowWriter,
+  ReadContext,
+  ReadItem,
+  SourceItem,
+  SourceRecord,
+} from '../datasets/contract.js';
 import { UnreadableFileError } from '../errors.js';
 import {
   type CsvLayout,
@@ -21,6 +30,8 @@ import {
   resolveHeader,
 } from './csv-header.js';
 import { CsvRecords, leadingBreaks } from './csv-records.js';
+
+const COMMA = 44;
 
 /** What the CSV source itself can reject, in the words of a contract's `rules`. */
 export const CSV_SOURCE_RULES = [
@@ -69,12 +80,34 @@ class RecordMapper {
   private line = 1;
   private index = 0;
   headerSeen = false;
+  /** The validator's plain-row path, once the header is the contract's columns in declared order. */
+  private writer: PlainRowWriter | undefined;
 
-  constructor(private readonly layout: CsvLayout) {
+  constructor(
+    private readonly layout: CsvLayout,
+    private readonly plain?: PlainPath,
+  ) {
     this.header = layout.columns.map((c) => c.name);
   }
 
-  map(record: string[], text: string, lead: number, breaks: number, out: SourceItem[]): void {
+  /** Offers a plain line to the plain-row path; true when it took the row. */
+  takePlain(bytes: Uint8Array, start: number, end: number, lead: number): boolean {
+    const writer = this.writer;
+    if (writer === undefined || this.startsAsHeader(bytes, start, end)) return false;
+    if (!writer.take(bytes, start, end)) return false;
+    this.index++;
+    this.line += lead + 1;
+    return true;
+  }
+
+  /** Puts the rows the plain path took since the last call into `out`, in their place. */
+  flushTaken(out: ReadItem[]): void {
+    const taken = this.writer?.drain();
+    if (taken !== undefined) out.push(taken);
+  }
+
+  map(record: string[], text: string, lead: number, breaks: number, out: ReadItem[]): void {
+    this.flushTaken(out);
     const line = this.line + lead;
     this.line += breaks;
     if (!this.headerSeen) {
@@ -112,11 +145,11 @@ class RecordMapper {
     }
     for (const value of this.defaults) record.push(value);
     const columns = this.columns;
-    out.push(
+    const item: SourceRecord =
       extra === undefined
         ? { kind: 'record', index, line, raw: text, cells: record, columns }
-        : { kind: 'record', index, line, raw: text, cells: record, columns, extra },
-    );
+        : { kind: 'record', index, line, raw: text, cells: record, columns, extra };
+    out.push(this.plain === undefined ? item : this.plain.judge(item));
   }
 
   private readHeader(record: readonly string[], text: string, line: number): void {
@@ -145,6 +178,25 @@ class RecordMapper {
     this.defaults = defaults;
     this.extras = extras;
     this.headerSeen = true;
+    const inOrder =
+      record.length === this.header.length &&
+      this.header.every((name, at) => resolution.positions[at] === name);
+    this.writer = inOrder ? this.plain?.plainRows() : undefined;
+  }
+
+  /**
+   * Whether the row's first cell is the header's first name: a repeated header may
+   * hold only text an all-text contract would take, so such rows take the string path.
+   */
+  private startsAsHeader(bytes: Uint8Array, start: number, end: number): boolean {
+    const name = this.names[0] as string;
+    const stop = start + name.length;
+    if (stop > end || (stop < end && bytes[stop] !== COMMA)) return false;
+    for (let i = 0; i < name.length; i++) {
+      const c = bytes[start + i] as number;
+      if ((c >= 65 && c <= 90 ? c + 32 : c) !== name.charCodeAt(i)) return false;
+    }
+    return true;
   }
 
   private isHeader(record: readonly string[]): boolean {
@@ -183,26 +235,41 @@ const isHighSurrogate = (code: number): boolean => code >= 0xd800 && code <= 0xd
  * UnreadableFileError when the header does not fit the layout (dataset_mismatch),
  * the text cannot be tokenized (malformed_csv), or has no header at all (empty_file).
  */
+export function readCsv(
+  text: AsyncIterable<string>,
+  header: readonly string[] | CsvLayout,
+  limits: ParseLimits,
+): AsyncIterable<SourceItem[]>;
+/** The same, with plain rows taken on their bytes and every other record judged as met (PlainPath). */
+export function readCsv(
+  text: AsyncIterable<string>,
+  header: readonly string[] | CsvLayout,
+  limits: ParseLimits,
+  plain: PlainPath | undefined,
+): AsyncIterable<ReadItem[]>;
 export async function* readCsv(
   text: AsyncIterable<string>,
   header: readonly string[] | CsvLayout,
   limits: ParseLimits,
-): AsyncIterable<SourceItem[]> {
+  plain?: PlainPath,
+): AsyncIterable<ReadItem[]> {
   const layout = layoutOf(header);
-  const mapper = new RecordMapper(layout);
-  let batch: SourceItem[] = [];
+  const mapper = new RecordMapper(layout, plain);
+  let batch: ReadItem[] = [];
   // The delimiter is the header's: known once the first text arrives.
   const records = new CsvRecords(
     limits,
     (record, text, lead, breaks) => mapper.map(record, text, lead, breaks, batch),
     (start) => layout.delimiter ?? delimiterOf(firstLineOf(start)),
+    plain === undefined ? undefined : (bytes, start, end, lead) => mapper.takePlain(bytes, start, end, lead),
   );
   // A mapping failure (a wrong header) is the file's answer as it stands; anything else is csv-parse's.
   const tokenizing = (error: unknown): never => {
     throw error instanceof UnreadableFileError ? error : mapper.malformed(error, limits);
   };
-  const feed = async (chunk: string): Promise<SourceItem[]> => {
+  const feed = async (chunk: string): Promise<ReadItem[]> => {
     await records.write(chunk).catch(tokenizing);
+    mapper.flushTaken(batch);
     const done = batch;
     batch = [];
     return done;
@@ -227,6 +294,7 @@ export async function* readCsv(
       if (items.length > 0) yield items;
     }
     await records.end().catch(tokenizing);
+    mapper.flushTaken(batch);
     if (batch.length > 0) yield batch;
     if (!mapper.headerSeen) {
       throw new UnreadableFileError(
@@ -242,16 +310,18 @@ export async function* readCsv(
 /** The half of a CSV dataset contract that only depends on its columns. */
 export function csvFormat(
   header: readonly string[] | CsvLayout,
-): Pick<DatasetContract, 'format' | 'header' | 'layout' | 'sniff' | 'read'> {
+): Pick<DatasetContract, 'format' | 'header' | 'layout' | 'sniff' | 'read' | 'readTaking'> {
   const layout = layoutOf(header);
+  const withDefaults = (context: ReadContext | undefined): CsvLayout => {
+    const defaults = { ...layout.defaults, ...context?.defaults };
+    return Object.keys(defaults).length > 0 ? { ...layout, defaults } : layout;
+  };
   return {
     format: 'csv',
     header: layout.columns.map((c) => c.name),
     layout,
     sniff: (prefix) => sniffCsvHeader(prefix, layout),
-    read: (text, limits, context) => {
-      const defaults = { ...layout.defaults, ...context?.defaults };
-      return readCsv(text, Object.keys(defaults).length > 0 ? { ...layout, defaults } : layout, limits);
-    },
+    read: (text, limits, context) => readCsv(text, withDefaults(context), limits),
+    readTaking: (text, limits, context, plain) => readCsv(text, withDefaults(context), limits, plain),
   };
 }

@@ -28,6 +28,34 @@ export class JsonlSink {
     return this.text.length >= TEXT_UNITS ? this.encode() : undefined;
   }
 
+  /**
+   * Adds `count` lines already encoded (each ending in `\n`), after the lines
+   * added before them; returns a promise only when a buffer had to be written.
+   */
+  addBytes(bytes: Uint8Array, count: number): Promise<void> | undefined {
+    this.lines += count;
+    const pending = this.encode();
+    if (pending !== undefined) return pending.then(() => this.appendBytes(bytes));
+    return this.appendBytes(bytes);
+  }
+
+  private appendBytes(bytes: Uint8Array): Promise<void> | undefined {
+    if (this.used + bytes.length <= this.buffer.length) {
+      this.buffer.set(bytes, this.used);
+      this.used += bytes.length;
+      return undefined;
+    }
+    return this.writeOut().then(() => {
+      if (bytes.length <= this.buffer.length) {
+        this.buffer.set(bytes, this.used);
+        this.used += bytes.length;
+        return;
+      }
+      // A block larger than a buffer is written as it is: it is the block's own copy.
+      return this.writer.write(bytes);
+    });
+  }
+
   /** Moves the joined lines into the buffer, writing the buffer out first when they might not fit. */
   private encode(): Promise<void> | undefined {
     const text = this.text;

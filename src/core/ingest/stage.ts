@@ -1,5 +1,5 @@
 import { holdClaim } from '../claim-lease.js';
-import type { DatasetContract, SourceRecord } from '../datasets/contract.js';
+import type { DatasetContract, JudgedRecord, ReadItem, SourceRecord } from '../datasets/contract.js';
 import { DEFAULT_PARSE_LIMITS, type ParseLimits } from '../datasets/contract.js';
 import { fieldOf } from '../datasets/fields.js';
 import type { ContractSet } from '../datasets/registry.js';
@@ -291,27 +291,39 @@ async function runIngest(
     };
     const validator = contract.createValidator(context);
     const serialize = contract.serialize ?? ((row: unknown) => JSON.stringify(row));
-    for await (const batch of contract.read(peeked.text, options.limits, context)) {
+    const judge = (item: SourceRecord): JudgedRecord => {
+      const result = validator.validate(item);
+      const group = item.group ?? groupOf(contract as DatasetContract, item);
+      if (result.ok) {
+        const line = item.extra
+          ? evolved(result.row, item.extra)
+          : serialize(result.row, item, result.values);
+        return { kind: 'judged', valid: true, line, group };
+      }
+      const line = rejectLine(item.index, item.line, group, item.raw, result.issues);
+      return { kind: 'judged', valid: false, line, group, issues: result.issues };
+    };
+    const plainRows = validator.plainRows?.bind(validator);
+    const batches: AsyncIterable<ReadItem[]> =
+      contract.readTaking !== undefined && plainRows !== undefined
+        ? contract.readTaking(peeked.text, options.limits, context, { plainRows, judge })
+        : contract.read(peeked.text, options.limits, context);
+    for await (const batch of batches) {
       for (const item of batch) {
-        if (item.kind === 'record') {
-          const result = validator.validate(item);
-          const group = item.group ?? groupOf(contract, item);
-          if (result.ok) {
-            tally.count(group, true);
-            const pending = processed.add(
-              item.extra ? evolved(result.row, item.extra) : serialize(result.row, item, result.values),
-            );
-            if (pending) await pending;
-          } else {
-            tally.count(group, false, result.issues);
-            const pending = rejects.add(rejectLine(item.index, item.line, group, item.raw, result.issues));
-            if (pending) await pending;
-          }
-        } else {
+        let pending: Promise<void> | undefined;
+        if (item.kind === 'taken') {
+          // Rows the validator's plain path checked and wrote on their bytes.
+          for (const group of item.groups) tally.count(group, true);
+          pending = processed.addBytes(item.bytes, item.groups.length);
+        } else if (item.kind === 'rejected') {
           tally.count(item.group, false, item.issues);
-          const pending = rejects.add(rejectLine(item.index, item.line, item.group, item.raw, item.issues));
-          if (pending) await pending;
+          pending = rejects.add(rejectLine(item.index, item.line, item.group, item.raw, item.issues));
+        } else {
+          const judged = item.kind === 'judged' ? item : judge(item);
+          tally.count(judged.group, judged.valid, judged.issues);
+          pending = (judged.valid ? processed : rejects).add(judged.line);
         }
+        if (pending) await pending;
       }
     }
 
