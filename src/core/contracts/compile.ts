@@ -16,6 +16,7 @@ import type { Issues } from '../datasets/fields.js';
 import { fieldOf, fieldPicker, numberText, quoteJson } from '../datasets/fields.js';
 import { symbolFromKey } from '../datasets/file-symbol.js';
 import { createOhlcvValidator, OHLCV_RULES, serializeOhlcv } from '../datasets/ohlcv.rules.js';
+import { plainWriters } from '../datasets/plain-writers.js';
 import { twelvedataOhlcv } from '../datasets/twelvedata-ohlcv.js';
 import { type CsvLayout, columnKey } from '../ingest/csv-header.js';
 import { CSV_SOURCE_RULES, csvFormat } from '../ingest/csv-source.js';
@@ -23,7 +24,6 @@ import type { ColumnDocument, ContractDocument } from './document.js';
 import { firstRecordOf } from './first-record.js';
 import { readJsonRecords } from './json-records.js';
 import { compileKeyGlob } from './key-glob.js';
-import { compilePlainRows } from './plain-rows.js';
 import { compileRule, type RowRule } from './rules.js';
 import { type ColumnReader, compileColumn, describeRange, printsAsWritten, TYPE_REASON } from './values.js';
 
@@ -235,10 +235,9 @@ function declaredValidator(
           seen.add(key);
           return true;
         };
-  const plain = compilePlainRows(doc, { rules, ...(claim === undefined ? {} : { claim }) });
-
   return {
-    plainRows: () => plain?.(),
+    plainRows: () =>
+      plainWriters()?.compilePlainRows(doc, { rules, ...(claim === undefined ? {} : { claim }) })?.(),
     validate(record: SourceRecord): Validation<Record<string, unknown>> {
       const issues: Issues = [];
       values.fill(undefined);

@@ -13,7 +13,7 @@ import {
   readMarketDatetime,
   readNonNegative,
 } from './fields.js';
-import { OhlcvPlainRows } from './ohlcv-plain.js';
+import { plainWriters } from './plain-writers.js';
 
 export interface OhlcvRow {
   readonly symbol: string;
@@ -91,7 +91,10 @@ export function createOhlcvValidator(
   const values: unknown[] = [];
   return {
     // Asked for only by a CSV read whose header is the preset's columns in order.
-    plainRows: () => new OhlcvPlainRows(seen),
+    plainRows: () => {
+      const writers = plainWriters();
+      return writers === undefined ? undefined : new writers.OhlcvPlainRows(seen);
+    },
     validate(record: SourceRecord): Validation<OhlcvRow> {
       const issues: Issues = [];
       const symbolValue = symbolOf(record);

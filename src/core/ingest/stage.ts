@@ -2,6 +2,7 @@ import { holdClaim } from '../claim-lease.js';
 import type { DatasetContract, JudgedRecord, ReadItem, SourceRecord } from '../datasets/contract.js';
 import { DEFAULT_PARSE_LIMITS, type ParseLimits } from '../datasets/contract.js';
 import { fieldOf } from '../datasets/fields.js';
+import { loadPlainWriters } from '../datasets/plain-writers.js';
 import type { ContractSet } from '../datasets/registry.js';
 import { ClaimLostError, errorMessage, PublishFailedError, UnreadableFileError } from '../errors.js';
 import { makeEvent } from '../events.js';
@@ -303,6 +304,7 @@ async function runIngest(
       const line = rejectLine(item.index, item.line, group, item.raw, result.issues);
       return { kind: 'judged', valid: false, line, group, issues: result.issues };
     };
+    if (contract.readTaking !== undefined) await loadPlainWriters();
     const plainRows = validator.plainRows?.bind(validator);
     const batches: AsyncIterable<ReadItem[]> =
       contract.readTaking !== undefined && plainRows !== undefined
