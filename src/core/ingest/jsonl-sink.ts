@@ -45,15 +45,10 @@ export class JsonlSink {
       this.used += bytes.length;
       return undefined;
     }
-    return this.writeOut().then(() => {
-      if (bytes.length <= this.buffer.length) {
-        this.buffer.set(bytes, this.used);
-        this.used += bytes.length;
-        return;
-      }
-      // A block larger than a buffer is written as it is: it is the block's own copy.
-      return this.writer.write(bytes);
-    });
+    // Into the emptied buffer; a block larger than a buffer is written as it is (it is the block's own copy).
+    return this.writeOut().then(() =>
+      bytes.length <= this.buffer.length ? this.appendBytes(bytes) : this.writer.write(bytes),
+    );
   }
 
   /** Moves the joined lines into the buffer, writing the buffer out first when they might not fit. */
